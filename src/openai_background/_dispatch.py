@@ -1,0 +1,210 @@
+"""From a poll's answer to the exception it means, or to nothing.
+
+``make_background_failure_error`` is total: the ``Response`` it reads was built leniently from whatever
+the server sent, so every field is read defensively and no body makes it raise. It *returns* the error;
+callers decide whether to raise it (``raise_on``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Final, Protocol
+
+from openai.types.responses import Response
+
+from ._codes import FAILURE_CLASSES, PENDING_STATUSES, RETRYABLE_CODES
+from ._compat import HttpResponse, synthesize_poll_response
+from ._exceptions import (
+    BackgroundResponseError,
+    ResponseCancelledError,
+    ResponseFailedError,
+    ResponseIncompleteError,
+    ResponseMalformedError,
+)
+
+__all__ = ["RawResponse", "make_background_failure_error", "normalize_raise_on", "raise_for_status"]
+
+FAILURE_STATUSES: Final = ("failed", "incomplete", "cancelled")
+DEFAULT_RAISE_ON: Final = FAILURE_STATUSES
+
+MAX_TEXT_IN_MESSAGE: Final = 500
+"""Server text longer than this is shortened in ``str(err)``; the attribute keeps all of it."""
+
+
+class RawResponse(Protocol):
+    """What ``client.responses.with_raw_response.retrieve(...)`` returns, as far as we use it."""
+
+    @property
+    def http_response(self) -> HttpResponse: ...
+
+    def parse(self) -> object: ...
+
+
+def make_background_failure_error(
+    result: Response, *, response: HttpResponse, response_id: str | None = None
+) -> BackgroundResponseError | None:
+    """The exception a terminal non-success ``result`` stands for, or None.
+
+    None for ``completed``, ``queued`` and ``in_progress``. ``response`` is the HTTP answer the result came
+    in; ``response_id`` names the response in the error (default: ``result.id``).
+    """
+    status = getattr(result, "status", None)
+    if isinstance(status, str) and (status in PENDING_STATUSES or status == "completed"):
+        return None
+    rid = response_id if response_id is not None else _text(getattr(result, "id", None)) or "<no id>"
+    if status == "failed":
+        return _failed_error(result, rid, response)
+    if status == "incomplete":
+        details = getattr(result, "incomplete_details", None)
+        reason = _text(_field(details, "reason"))
+        said = reason if reason is not None else "no reason given"
+        return ResponseIncompleteError(
+            f"Background response {_shorten(rid)} is incomplete: {_shorten(said)}",
+            response=response,
+            body=_as_body(details, ("reason",)),
+            response_id=rid,
+            final_response=result,
+            reason=reason,
+        )
+    if status == "cancelled":
+        return ResponseCancelledError(
+            f"Background response {_shorten(rid)} was cancelled",
+            response=response,
+            body=None,
+            response_id=rid,
+            status="cancelled",
+            final_response=result,
+        )
+    shown = "no status" if status is None else f"status {_shorten(repr(status))}"
+    return BackgroundResponseError(
+        f"Background response {_shorten(rid)} has {shown}, which this package does not understand",
+        response=response,
+        body=None,
+        response_id=rid,
+        status=_text(status),
+        final_response=result,
+    )
+
+
+def _failed_error(result: Response, rid: str, response: HttpResponse) -> ResponseFailedError:
+    error = getattr(result, "error", None)
+    code: str | None
+    message: str | None
+    param: str | None
+    error_type: str | None
+    if isinstance(error, str):  # a bare string where an object belongs: keep it as the message
+        code, message, param, error_type = None, error, None, None
+    else:
+        code = _text(_field(error, "code"))
+        message = _text(_field(error, "message"))
+        param = _text(_field(error, "param"))
+        error_type = _text(_field(error, "type"))
+    cls = FAILURE_CLASSES.get(code, ResponseFailedError) if code is not None else ResponseFailedError
+    detail = ": ".join(_shorten(part) for part in (code, message) if part) or "no error details given"
+    return cls(
+        f"Background response {_shorten(rid)} failed: {detail}",
+        response=response,
+        body=_as_body(error, ("code", "message", "param", "type")),
+        response_id=rid,
+        final_response=result,
+        retryable=code in RETRYABLE_CODES,
+        code=code,
+        error_message=message,
+        param=param,
+        error_type=error_type,
+    )
+
+
+def parse_answer(raw: RawResponse, *, response_id: str | None) -> Response:
+    """The ``Response`` in a poll's answer; ``ResponseMalformedError`` when the body is not one."""
+    http_response = raw.http_response
+    try:
+        parsed = raw.parse()
+    except Exception as exc:  # undecodable JSON, or a strict client's validation error
+        raise malformed_answer_error(response_id, http_response, "its body is not valid JSON") from exc
+    if not isinstance(parsed, Response):
+        raise malformed_answer_error(response_id, http_response, "its body is not a JSON object")
+    return parsed
+
+
+def malformed_answer_error(
+    response_id: str | None, http_response: HttpResponse, why: str
+) -> ResponseMalformedError:
+    rid = response_id or "<no id>"
+    content_type = http_response.headers.get("content-type", "no content type")
+    return ResponseMalformedError(
+        f"The answer for background response {_shorten(rid)} could not be read: {why} "
+        f"(HTTP {http_response.status_code}, {_shorten(content_type)}, {len(http_response.content)} bytes)",
+        response=http_response,
+        body=_shorten(http_response.text),
+        response_id=rid,
+        status=None,
+        final_response=None,
+    )
+
+
+def raise_for_status(
+    result: Response | RawResponse, *, raise_on: Collection[str] = DEFAULT_RAISE_ON
+) -> Response:
+    """Raise what ``responses.poll`` would raise for ``result``; return the ``Response`` otherwise.
+
+    ``result`` is a ``Response`` or the raw wrapper of ``with_raw_response.retrieve(...)``; the wrapper
+    keeps the poll's HTTP response and request id on the error. For a bare ``Response`` the error's
+    ``response`` is a stand-in HTTP 200 carrying the response's request id.
+    """
+    statuses = normalize_raise_on(raise_on)
+    if isinstance(result, Response):
+        response = result
+        rid = _text(getattr(result, "id", None)) or "<no id>"
+        http_response = synthesize_poll_response(rid, _text(getattr(result, "_request_id", None)))
+    else:
+        http_response = result.http_response
+        response = parse_answer(result, response_id=None)
+    error = make_background_failure_error(response, response=http_response)
+    if error is not None and should_raise(error, statuses):
+        raise error
+    return response
+
+
+def normalize_raise_on(raise_on: Collection[str]) -> frozenset[str]:
+    """``raise_on`` as a set, checked: a bare string or an unknown status is a ``ValueError``."""
+    if isinstance(raise_on, str):
+        raise ValueError(f"raise_on takes a collection of statuses, e.g. ({raise_on!r},), not a string")
+    statuses = frozenset(raise_on)
+    unknown = statuses.difference(FAILURE_STATUSES)
+    if unknown:
+        raise ValueError(f"raise_on accepts only {FAILURE_STATUSES}; got {sorted(unknown)}")
+    return statuses
+
+
+def should_raise(error: BackgroundResponseError, raise_on: frozenset[str]) -> bool:
+    """Failures named in ``raise_on`` raise; a status we do not understand or cannot read always does."""
+    return error.status in raise_on or error.status not in FAILURE_STATUSES
+
+
+def _field(obj: object, name: str) -> object:
+    if obj is None or isinstance(obj, (str, bytes, int, float, list)):
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _text(value: object) -> str | None:
+    """A field as text: strings as they are, None as None, anything else by ``str()``."""
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
+def _as_body(obj: object, names: tuple[str, ...]) -> object:
+    """The error object as the SDK's ``APIError.body`` holds it: a mapping if we can give one."""
+    if obj is None or isinstance(obj, (Mapping, str)):
+        return obj
+    return {name: _field(obj, name) for name in names}
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_TEXT_IN_MESSAGE:
+        return text
+    return f"{text[:MAX_TEXT_IN_MESSAGE]}... [{len(text) - MAX_TEXT_IN_MESSAGE} more characters]"
