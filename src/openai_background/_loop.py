@@ -128,6 +128,7 @@ def poll_program(
             except Exception as error:
                 failures += 1
                 if not is_transient(error) or failures >= plan.max_poll_failures:
+                    logger.debug("poll %s failed (%s), failures=%d, giving up", rid, type(error).__name__, failures)
                     attach_response_id(error, rid, failures=failures)
                     raise
                 delay = failure_backoff(failures, failure_headers(error))
@@ -141,6 +142,7 @@ def poll_program(
             if not (isinstance(status, str) and status in PENDING_STATUSES):
                 failure = dispatch(result, response=http_response, response_id=rid)
                 if failure is not None and should_raise(failure, plan.raise_on):
+                    logger.debug("poll %s: status=%s, raising %s", rid, status, type(failure).__name__)
                     raise failure
                 logger.debug("poll %s: status=%s, done", rid, status)
                 return result
@@ -157,6 +159,7 @@ def poll_program(
 def _check_id(result: Response, rid: str, http_response: HttpResponse) -> None:
     found = getattr(result, "id", None)
     if isinstance(found, str) and found != rid:
+        logger.debug("poll %s: answered for another response, raising ResponseMalformedError", rid)
         raise malformed_answer_error(rid, http_response, f"it is the answer for another response, {found!r}")
 
 
