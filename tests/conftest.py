@@ -136,13 +136,15 @@ class Harness:
         if self.transport == "httpx2":
             handler = self.api.handler(httpx2)
             transport = httpx2.MockTransport(handler)
-            http_client: Any = httpx2.AsyncClient(transport=transport) if self.is_async else httpx2.Client(
-                transport=transport
+            http_client: Any = (
+                httpx2.AsyncClient(transport=transport) if self.is_async else httpx2.Client(transport=transport)
             )
         else:
             http_client = httpx.AsyncClient() if self.is_async else httpx.Client()
-        client: Any = AsyncOpenAI(http_client=http_client, **kwargs) if self.is_async else OpenAI(
-            http_client=http_client, **kwargs
+        client: Any = (
+            AsyncOpenAI(http_client=http_client, **kwargs)
+            if self.is_async
+            else OpenAI(http_client=http_client, **kwargs)
         )
         client.responses._monotonic = self.clock.monotonic
         client.responses._sleep = self.clock.async_sleep if self.is_async else self.clock.sleep

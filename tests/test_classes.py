@@ -142,7 +142,9 @@ def test_client_method_sits_beside_make_status_error() -> None:
     assert callable(client._make_status_error)
     error = client._make_background_failure_error(_failed("server_error"), response=_poll_answer())
     assert isinstance(error, ResponseServerError)
-    assert client._make_background_failure_error(Response.construct(status="completed"), response=_poll_answer()) is None
+    assert (
+        client._make_background_failure_error(Response.construct(status="completed"), response=_poll_answer()) is None
+    )
 
 
 def test_except_api_status_error_catches_every_background_failure() -> None:

@@ -54,7 +54,9 @@ def test_sigint_during_a_long_sleep_returns_at_once(sync_harness: Harness) -> No
 
 
 @pytest.mark.parametrize("cancel_on_interrupt", [True, False])
-def test_task_cancellation_during_a_long_sleep_returns_at_once(async_harness: Harness, cancel_on_interrupt: bool) -> None:
+def test_task_cancellation_during_a_long_sleep_returns_at_once(
+    async_harness: Harness, cancel_on_interrupt: bool
+) -> None:
     harness = async_harness
     harness.api.gets = [state("in_progress", hint_ms=600_000)]
     finished: list[bool] = []

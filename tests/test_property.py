@@ -17,11 +17,23 @@ BODIES_PER_EXAMPLE = 5
 EXAMPLES = 2_000  # 10,000 bodies a run
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30)
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 statuses = st.sampled_from(["queued", "in_progress", "completed", "failed", "incomplete", "cancelled"]) | json_values
 codes = st.sampled_from(sorted(FAILURE_CLASSES)) | json_values
-errors = st.fixed_dictionaries({}, optional={"code": codes, "message": json_values, "param": json_values, "type": json_values}) | json_values
-details = st.fixed_dictionaries({}, optional={"reason": st.sampled_from(sorted(INCOMPLETE_REASONS)) | json_values}) | json_values
+errors = (
+    st.fixed_dictionaries(
+        {}, optional={"code": codes, "message": json_values, "param": json_values, "type": json_values}
+    )
+    | json_values
+)
+details = (
+    st.fixed_dictionaries({}, optional={"reason": st.sampled_from(sorted(INCOMPLETE_REASONS)) | json_values})
+    | json_values
+)
 bodies = st.fixed_dictionaries(
     {},
     optional={
@@ -32,7 +44,9 @@ bodies = st.fixed_dictionaries(
         "output": json_values,
         "object": st.just("response") | json_values,
     },
-).flatmap(lambda body: st.dictionaries(st.text(max_size=10), json_values, max_size=3).map(lambda extra: {**extra, **body}))
+).flatmap(
+    lambda body: st.dictionaries(st.text(max_size=10), json_values, max_size=3).map(lambda extra: {**extra, **body})
+)
 
 POLL = httpx2.Response(200, request=httpx2.Request("GET", "https://api.openai.com/v1/responses/resp_given"))
 

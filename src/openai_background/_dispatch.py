@@ -127,9 +127,7 @@ def parse_answer(raw: RawResponse, *, response_id: str | None) -> Response:
     return parsed
 
 
-def malformed_answer_error(
-    response_id: str | None, http_response: HttpResponse, why: str
-) -> ResponseMalformedError:
+def malformed_answer_error(response_id: str | None, http_response: HttpResponse, why: str) -> ResponseMalformedError:
     rid = response_id or "<no id>"
     content_type = http_response.headers.get("content-type", "no content type")
     return ResponseMalformedError(
@@ -143,9 +141,7 @@ def malformed_answer_error(
     )
 
 
-def raise_for_status(
-    result: Response | RawResponse, *, raise_on: Collection[str] = DEFAULT_RAISE_ON
-) -> Response:
+def raise_for_status(result: Response | RawResponse, *, raise_on: Collection[str] = DEFAULT_RAISE_ON) -> Response:
     """Raise what ``responses.poll`` would raise for ``result``; return the ``Response`` otherwise.
 
     ``result`` is a ``Response`` or the raw wrapper of ``with_raw_response.retrieve(...)``; the wrapper

@@ -132,8 +132,9 @@ def poll_program(
                     attach_response_id(error, rid, failures=failures)
                     raise
                 delay = failure_backoff(failures, failure_headers(error))
-                logger.debug("poll %s failed (%s), failures=%d, next poll in %.3fs",
-                             rid, type(error).__name__, failures, delay)
+                logger.debug(
+                    "poll %s failed (%s), failures=%d, next poll in %.3fs", rid, type(error).__name__, failures, delay
+                )
         if observed is not None:
             result, http_response = observed
             observed, failures, last = None, 0, result

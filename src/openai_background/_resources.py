@@ -113,7 +113,10 @@ class Responses(_Responses):
         )
         checked = _background_params(params)
         raw = self.with_raw_response.create(
-            **checked, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            **checked,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
         )
         first = _first_answer(raw)
@@ -198,7 +201,10 @@ class AsyncResponses(_AsyncResponses):
         )
         checked = _background_params(params)
         raw = await self.with_raw_response.create(
-            **checked, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            **checked,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
         )
         first = _first_answer(raw)
