@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Final
 
-import openai
+from openai._exceptions import APIConnectionError, APIStatusError
 
 from ._exceptions import ResponseMalformedError
 
@@ -67,11 +67,11 @@ def retry_hint(headers: Mapping[str, str]) -> float | None:
 
 def is_transient(error: BaseException) -> bool:
     """Whether one failed poll is worth repeating: the job is likely still running and fine."""
-    if isinstance(error, openai.APIConnectionError):  # APITimeoutError included
+    if isinstance(error, APIConnectionError):  # APITimeoutError included
         return True
     if isinstance(error, ResponseMalformedError):  # an HTML page from a proxy, an empty body
         return True
-    if isinstance(error, openai.APIStatusError):
+    if isinstance(error, APIStatusError):
         code = error.status_code
         return code in _TRANSIENT_STATUS_CODES or code >= 500
     return False
@@ -79,7 +79,7 @@ def is_transient(error: BaseException) -> bool:
 
 def failure_headers(error: BaseException) -> Mapping[str, str] | None:
     """The headers of the HTTP answer behind a failed poll, if there was one."""
-    if isinstance(error, openai.APIStatusError):
+    if isinstance(error, APIStatusError):
         return error.response.headers
     return None
 

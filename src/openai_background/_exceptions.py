@@ -28,7 +28,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import openai
+from openai._exceptions import (
+    APIStatusError,
+    BadRequestError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+)
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
@@ -50,7 +57,7 @@ __all__ = [
 ]
 
 
-class BackgroundResponseError(openai.APIStatusError):
+class BackgroundResponseError(APIStatusError):
     """A background response reached a terminal state that is not success.
 
     ``status_code`` is the poll's own HTTP status (200) here and on the untyped subclasses; the typed
@@ -126,31 +133,31 @@ class ResponseFailedError(BackgroundResponseError):
         self.type = error_type
 
 
-class ResponseServerError(ResponseFailedError, openai.InternalServerError):
+class ResponseServerError(ResponseFailedError, InternalServerError):
     """``server_error`` or ``vector_store_timeout``: caught by ``except openai.InternalServerError``."""
 
     _declared_status_code = 500
 
 
-class ResponseRateLimitError(ResponseFailedError, openai.RateLimitError):
+class ResponseRateLimitError(ResponseFailedError, RateLimitError):
     """``rate_limit_exceeded``: caught by ``except openai.RateLimitError``."""
 
     _declared_status_code = 429
 
 
-class ResponseBadRequestError(ResponseFailedError, openai.BadRequestError):
+class ResponseBadRequestError(ResponseFailedError, BadRequestError):
     """The input was refused (prompt, policy, image): caught by ``except openai.BadRequestError``."""
 
     _declared_status_code = 400
 
 
-class ResponseNotFoundError(ResponseFailedError, openai.NotFoundError):
+class ResponseNotFoundError(ResponseFailedError, NotFoundError):
     """``image_file_not_found``: caught by ``except openai.NotFoundError``."""
 
     _declared_status_code = 404
 
 
-class ResponsePermissionDeniedError(ResponseFailedError, openai.PermissionDeniedError):
+class ResponsePermissionDeniedError(ResponseFailedError, PermissionDeniedError):
     """``data_residency_mismatch``: caught by ``except openai.PermissionDeniedError``."""
 
     _declared_status_code = 403

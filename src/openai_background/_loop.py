@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Collection, Generator
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
-import openai
+from openai._types import NotGiven, Omit
 from openai.types.responses import Response
 
 from ._cadence import failure_backoff, failure_headers, is_transient, next_poll_delay
@@ -94,7 +94,7 @@ def check_response_id(response_id: object) -> str:
 
 def _seconds(name: str, value: object, *, scale: int) -> float | None:
     """An optional, finite, non-negative duration; ``omit``/None mean "not given"."""
-    if value is None or isinstance(value, (openai.Omit, openai.NotGiven)):
+    if value is None or isinstance(value, (Omit, NotGiven)):
         return None
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise ValueError(f"{name} must be a number, not {value!r}")
