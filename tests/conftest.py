@@ -18,8 +18,7 @@ import httpx
 import httpx2
 import pytest
 import respx
-
-from openai_background import AsyncOpenAI, OpenAI
+from _target import AsyncOpenAI, OpenAI
 
 CANARY_KEY = "sk-canary-0123456789abcdefghijklmnopqrstuvwxyz"
 MODES = ("sync", "asyncio", "trio")

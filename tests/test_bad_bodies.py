@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Answer, Harness, state
-
-from openai_background import (
+from _target import (
     BackgroundResponseError,
     ResponseFailedError,
     ResponseIncompleteError,
     ResponseMalformedError,
 )
+from conftest import Answer, Harness, state
 
 MEGABYTE_MESSAGE = "x" * 1_000_000
 

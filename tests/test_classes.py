@@ -7,11 +7,7 @@ import typing
 import httpx2
 import openai
 import pytest
-from openai.types.responses import Response, ResponseStatus
-from openai.types.responses.response import IncompleteDetails
-from openai.types.responses.response_error import ResponseError
-
-from openai_background import (
+from _target import (
     BackgroundResponseError,
     OpenAI,
     ResponseBadRequestError,
@@ -20,15 +16,19 @@ from openai_background import (
     ResponsePermissionDeniedError,
     ResponseRateLimitError,
     ResponseServerError,
+    internal,
     make_background_failure_error,
 )
-from openai_background._codes import (
-    FAILURE_CLASSES,
-    INCOMPLETE_REASONS,
-    PENDING_STATUSES,
-    RETRYABLE_CODES,
-    TERMINAL_STATUSES,
-)
+from openai.types.responses import Response, ResponseStatus
+from openai.types.responses.response import IncompleteDetails
+from openai.types.responses.response_error import ResponseError
+
+_codes = internal("_codes")
+FAILURE_CLASSES = _codes.FAILURE_CLASSES
+INCOMPLETE_REASONS = _codes.INCOMPLETE_REASONS
+PENDING_STATUSES = _codes.PENDING_STATUSES
+RETRYABLE_CODES = _codes.RETRYABLE_CODES
+TERMINAL_STATUSES = _codes.TERMINAL_STATUSES
 
 
 def _literal_values(annotation: object) -> set[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import httpx
 import openai
 import pytest
+from _target import ResponseMalformedError, ResponsePollTimeoutError, internal
 from conftest import Answer, Harness, state
 
-from openai_background import ResponseMalformedError, ResponsePollTimeoutError
-from openai_background._cadence import BACKOFF_INITIAL, BACKOFF_MAX
+BACKOFF_INITIAL = internal("_cadence").BACKOFF_INITIAL
+BACKOFF_MAX = internal("_cadence").BACKOFF_MAX
 
 UNAVAILABLE = Answer(status_code=503, body={"error": {"message": "try later"}})
 

@@ -7,9 +7,7 @@ import math
 
 import openai
 import pytest
-from conftest import Answer, Harness, failed, state
-
-from openai_background import (
+from _target import (
     BackgroundResponseError,
     ResponseCancelledError,
     ResponseIncompleteError,
@@ -17,6 +15,7 @@ from openai_background import (
     ResponseRateLimitError,
     ResponseServerError,
 )
+from conftest import Answer, Harness, failed, state
 
 
 def test_poll_returns_the_completed_response(harness: Harness) -> None:

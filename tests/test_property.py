@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx2
+from _target import BackgroundResponseError, internal, make_background_failure_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openai._models import construct_type
 from openai.types.responses import Response
 
-from openai_background import BackgroundResponseError, make_background_failure_error
-from openai_background._codes import FAILURE_CLASSES, INCOMPLETE_REASONS
+FAILURE_CLASSES = internal("_codes").FAILURE_CLASSES
+INCOMPLETE_REASONS = internal("_codes").INCOMPLETE_REASONS
 
 BODIES_PER_EXAMPLE = 5
 EXAMPLES = 2_000  # 10,000 bodies a run

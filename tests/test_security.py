@@ -6,6 +6,7 @@ import logging
 
 import httpx
 import pytest
+from _target import LOGGER_NAME
 from conftest import CANARY_KEY, Answer, Harness, failed, state
 
 SCENARIOS = {
@@ -31,14 +32,14 @@ def _everything_said(error: BaseException) -> str:
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_the_key_never_leaks(harness: Harness, scenario: str, caplog: pytest.LogCaptureFixture) -> None:
     harness.api.gets = SCENARIOS[scenario]
-    caplog.set_level(logging.DEBUG, logger="openai_background")
+    caplog.set_level(logging.DEBUG, logger=LOGGER_NAME)
     with pytest.raises(Exception) as caught:
         harness.run("poll", "resp_1", max_poll_failures=2, max_wait_seconds=30, cancel_on_timeout=True)
     said = _everything_said(caught.value)
     assert "resp_1" in said
     assert CANARY_KEY not in said
     assert CANARY_KEY[10:30] not in said
-    ours = [record for record in caplog.records if record.name == "openai_background"]
+    ours = [record for record in caplog.records if record.name == LOGGER_NAME]
     assert ours, "each poll is logged at DEBUG"
     for record in ours:
         assert CANARY_KEY not in record.getMessage()
@@ -47,9 +48,9 @@ def test_the_key_never_leaks(harness: Harness, scenario: str, caplog: pytest.Log
 
 def test_each_poll_is_logged_with_status_sleep_and_failures(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
     harness.api.gets = [state("queued", hint_ms=20), Answer(status_code=503, body={}), state("completed")]
-    caplog.set_level(logging.DEBUG, logger="openai_background")
+    caplog.set_level(logging.DEBUG, logger=LOGGER_NAME)
     harness.run("poll", "resp_1")
-    messages = [record.getMessage() for record in caplog.records if record.name == "openai_background"]
+    messages = [record.getMessage() for record in caplog.records if record.name == LOGGER_NAME]
     assert messages[0] == "poll resp_1: status=queued, next poll in 0.020s"
     assert messages[1].startswith("poll resp_1 failed (InternalServerError), failures=1, next poll in ")
     assert messages[2] == "poll resp_1: status=completed, done"
