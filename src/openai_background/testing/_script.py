@@ -1,0 +1,258 @@
+"""Scripts for the fake Responses API server: what each request gets.
+
+An :class:`Answer` describes the reply to ONE request (a rendered ``Response``
+state, an HTTP error, raw bytes, a dropped connection, a delay...).  A
+:class:`JobScript` lists the answers a background job gives: one for the
+``POST /v1/responses`` that creates it, then one per ``GET`` poll, the last one
+repeating forever.  Both are immutable, so one script can seed many jobs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Final, Literal, TypeAlias
+
+__all__ = ["MISSING", "TERMINAL_STATUSES", "Answer", "JobScript", "PollAfter"]
+
+AnswerKind = Literal["state", "http_error", "raw", "json", "drop", "slow"]
+
+#: A poll-interval hint: one value for every answer, one value per answer, or none.
+PollAfter: TypeAlias = "int | Sequence[int] | None"
+
+#: Statuses after which a background job never changes again.
+TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "incomplete", "cancelled"})
+
+
+class _Missing:
+    """Type of :data:`MISSING`; use the singleton, never instantiate this."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: Value for ``Answer.state(extra=...)`` that removes a key from the rendered body.
+MISSING: Final = _Missing()
+
+
+def _header_pairs(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple((name.lower(), value) for name, value in (headers or {}).items())
+
+
+@dataclass(frozen=True, repr=False)
+class Answer:
+    """What one request gets.  Build it with the classmethod factories.
+
+    Answers are immutable; ``state`` answers are rendered against the job they
+    are served for (id, creation time, metadata), everything else is sent as is.
+    """
+
+    kind: AnswerKind
+    status_code: int = 200
+    status: str | None = None
+    error: Mapping[str, object] | None = None
+    incomplete_details: Mapping[str, object] | None = None
+    output_text: str | None = None
+    poll_after_ms: int | None = None
+    extra: Mapping[str, object] | None = None
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+    after_headers: bool = False
+    seconds: float = 0.0
+    then: Answer | None = None
+
+    def __repr__(self) -> str:
+        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)[1:] if getattr(self, f.name) != f.default]
+        return f"Answer<{self.kind}>({', '.join(parts)})"
+
+    @classmethod
+    def state(
+        cls,
+        status: str,
+        *,
+        error: Mapping[str, object] | None = None,
+        incomplete_details: Mapping[str, object] | None = None,
+        output_text: str | None = None,
+        poll_after_ms: int | None = None,
+        extra: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """HTTP 200 with an OpenAI ``Response`` JSON body for the job in ``status``.
+
+        ``output_text`` adds one assistant message output item.  ``extra`` is
+        merged last into the top-level body; a value of :data:`MISSING` removes
+        that key.  ``poll_after_ms`` sends the ``openai-poll-after-ms`` header.
+        """
+        return cls(
+            "state",
+            status=status,
+            error=error,
+            incomplete_details=incomplete_details,
+            output_text=output_text,
+            poll_after_ms=poll_after_ms,
+            extra=extra,
+            headers=_header_pairs(headers),
+        )
+
+    @classmethod
+    def http_error(
+        cls,
+        status_code: int,
+        *,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """``status_code`` with a JSON error body (``body`` if given) and extra headers."""
+        if body is None:
+            body = {
+                "error": {
+                    "message": f"fake {status_code}",
+                    "type": "server_error",
+                    "code": None,
+                    "param": None,
+                }
+            }
+        encoded = json.dumps(body).encode()
+        return cls("http_error", status_code=status_code, body=encoded, headers=_header_pairs(headers))
+
+    @classmethod
+    def raw(
+        cls,
+        body: bytes,
+        *,
+        status_code: int = 200,
+        content_type: str = "text/html",
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """Arbitrary bytes with the given status and content type."""
+        return cls(
+            "raw",
+            status_code=status_code,
+            body=bytes(body),
+            content_type=content_type,
+            headers=_header_pairs(headers),
+        )
+
+    @classmethod
+    def json(cls, obj: object, *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Answer:
+        """Any JSON value, sent as is (not rendered against the job)."""
+        encoded = json.dumps(obj).encode()
+        return cls("json", status_code=status_code, body=encoded, headers=_header_pairs(headers))
+
+    @classmethod
+    def drop(cls, *, after_headers: bool = False) -> Answer:
+        """Close the connection without answering.
+
+        With ``after_headers=True`` the status line and headers (announcing a
+        content-length) and part of the body are sent before closing.
+        """
+        return cls("drop", after_headers=after_headers)
+
+    @classmethod
+    def slow(cls, seconds: float, then: Answer) -> Answer:
+        """Wait ``seconds`` (without blocking other connections), then serve ``then``."""
+        return cls("slow", seconds=seconds, then=then)
+
+
+def _hints(poll_after_ms: PollAfter, count: int) -> list[int | None]:
+    if poll_after_ms is None or isinstance(poll_after_ms, int):
+        return [poll_after_ms] * count
+    hints = list(poll_after_ms)
+    if len(hints) != count:
+        raise ValueError(f"poll_after_ms has {len(hints)} values, the script has {count} answers")
+    return list(hints)
+
+
+def _progress(polls: int, poll_after_ms: PollAfter, terminal: Answer) -> tuple[Answer, ...]:
+    hints = _hints(poll_after_ms, polls + 1)
+    answers = [Answer.state("in_progress", poll_after_ms=hint) for hint in hints[:-1]]
+    answers.append(replace(terminal, poll_after_ms=hints[-1]))
+    return tuple(answers)
+
+
+def _queued() -> Answer:
+    return Answer.state("queued")
+
+
+def _done() -> tuple[Answer, ...]:
+    return (Answer.state("completed", output_text="done"),)
+
+
+@dataclass(frozen=True)
+class JobScript:
+    """The answers one background job gives.
+
+    ``on_create`` answers the ``POST /v1/responses`` that creates the job.
+    ``answers`` are served to successive ``GET /v1/responses/{id}``; once they
+    are exhausted the LAST one repeats forever (so it must not be empty).
+    ``on_cancel``, when set, answers every ``POST .../cancel`` instead of the
+    default semantics, and the job is then NOT cancelled (to script a failing
+    cancel call).
+
+    In the factories, ``poll_after_ms`` is either one int for every GET answer,
+    or a sequence with exactly one int per GET answer (``polls + 1`` values) so
+    the hint can change between polls.  The create answer carries no hint.
+    """
+
+    on_create: Answer = field(default_factory=_queued)
+    answers: tuple[Answer, ...] = field(default_factory=_done)
+    on_cancel: Answer | None = None
+
+    def __post_init__(self) -> None:
+        if not self.answers:
+            raise ValueError("a JobScript needs at least one GET answer")
+
+    @classmethod
+    def completed(cls, *, output_text: str = "done", polls: int = 0, poll_after_ms: PollAfter = None) -> JobScript:
+        """``polls`` in-progress answers, then ``completed`` with ``output_text``."""
+        terminal = Answer.state("completed", output_text=output_text)
+        return cls(answers=_progress(polls, poll_after_ms, terminal))
+
+    @classmethod
+    def failed(
+        cls,
+        code: str,
+        *,
+        message: str = "The fake job failed.",
+        polls: int = 0,
+        poll_after_ms: PollAfter = None,
+    ) -> JobScript:
+        """``polls`` in-progress answers, then ``failed`` with ``error.code == code``."""
+        error = {"code": code, "message": message, "param": None, "type": None}
+        return cls(answers=_progress(polls, poll_after_ms, Answer.state("failed", error=error)))
+
+    @classmethod
+    def incomplete(cls, reason: str, *, polls: int = 0, poll_after_ms: PollAfter = None) -> JobScript:
+        """``polls`` in-progress answers, then ``incomplete`` with ``reason``."""
+        terminal = Answer.state("incomplete", incomplete_details={"reason": reason})
+        return cls(answers=_progress(polls, poll_after_ms, terminal))
+
+    @classmethod
+    def cancelled(cls, *, polls: int = 0, poll_after_ms: PollAfter = None) -> JobScript:
+        """``polls`` in-progress answers, then ``cancelled``."""
+        return cls(answers=_progress(polls, poll_after_ms, Answer.state("cancelled")))
+
+    @classmethod
+    def of(cls, *answers: Answer, on_create: Answer | None = None, on_cancel: Answer | None = None) -> JobScript:
+        """A hand-written script: GET answers exactly as given."""
+        return cls(on_create=on_create or _queued(), answers=answers, on_cancel=on_cancel)
+
+    def with_faults(self, *faults: Answer) -> JobScript:
+        """A copy whose first GETs get ``faults`` before the scripted answers."""
+        return replace(self, answers=(*faults, *self.answers))
+
+    def terminal_on_create(self) -> JobScript:
+        """A copy whose create answer is already the last (terminal) answer.
+
+        The GETs then only ever get that same answer.
+        """
+        return replace(self, on_create=self.answers[-1], answers=(self.answers[-1],))

@@ -1,0 +1,298 @@
+"""A loopback fake of the OpenAI Responses API background mode, for tests.
+
+:class:`FakeResponsesServer` listens on ``127.0.0.1`` (a free port) and serves
+``POST /v1/responses``, ``GET /v1/responses/{id}`` and
+``POST /v1/responses/{id}/cancel`` from :class:`~._script.JobScript` scripts.
+It runs an asyncio server in one daemon thread with its own event loop and
+speaks plain HTTP/1.1 with keep-alive, so the real SDK and plain httpx clients
+can talk to it and 1,000 concurrent connections cost one thread.  Scripting and
+inspection calls may come from any thread.  Standard library only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import secrets
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from ._http import BadRequest, RecordedRequest, Reply, read_request, write_reply
+from ._jobs import FakeJob, error_reply, render, response_body
+from ._script import TERMINAL_STATUSES, Answer, JobScript
+
+__all__ = ["FakeResponsesServer"]
+
+_Route = Callable[[RecordedRequest, "re.Match[str]"], Reply]
+
+
+class FakeResponsesServer:
+    """The fake server.  Use as a context manager, or call :meth:`start`/:meth:`stop`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[str, FakeJob] = {}
+        self._queued: deque[JobScript] = deque()
+        self._scripts: dict[str, JobScript] = {}
+        self._requests: list[RecordedRequest] = []
+        # Loop-thread state (only touched from the server's event loop).
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._connections = 0
+        self._answers = 0
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.Server | None = None
+        self._port: int | None = None
+        self._startup_error: BaseException | None = None
+        self._stopped = False
+        # The dispatch table: (method, path pattern, handler).  A streaming
+        # variant of GET /v1/responses/{id}?stream=true belongs in _retrieve.
+        self._routes: list[tuple[str, re.Pattern[str], _Route]] = [
+            ("POST", re.compile(r"/v1/responses"), self._create),
+            ("GET", re.compile(r"/v1/responses/([^/]+)"), self._retrieve),
+            ("POST", re.compile(r"/v1/responses/([^/]+)/cancel"), self._cancel),
+        ]
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> FakeResponsesServer:
+        """Start serving; returns once the socket is listening.  Only once per server."""
+        if self._thread is not None:
+            raise RuntimeError("FakeResponsesServer can only be started once")
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(ready,), name="fake-responses-server", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("FakeResponsesServer did not start within 10 s")
+        if self._startup_error is not None:
+            raise RuntimeError("FakeResponsesServer failed to start") from self._startup_error
+        self._thread.name = f"fake-responses-server:{self._port}"
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the listener and every client connection, then join the thread.
+
+        Idempotent; a no-op if never started.  Raises ``RuntimeError`` if the
+        thread did not end within ``timeout`` seconds.
+        """
+        thread, loop = self._thread, self._loop
+        if thread is None or self._stopped:
+            return
+        self._stopped = True
+        if loop is not None and thread.is_alive():
+            future = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
+            try:
+                future.result(timeout)
+            except Exception:
+                with contextlib.suppress(RuntimeError):  # RuntimeError: the loop is closed
+                    loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        if thread.is_alive():
+            raise RuntimeError(f"FakeResponsesServer thread did not stop within {timeout} s")
+
+    def __enter__(self) -> FakeResponsesServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The listening port on 127.0.0.1."""
+        if self._port is None:
+            raise RuntimeError("FakeResponsesServer is not started")
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/v1``, what the SDK takes as ``base_url``."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    # -- scripting and inspection (any thread) -----------------------------
+
+    def add_job(self, script: JobScript | None = None) -> str:
+        """Create a job directly (no request is made) and return its id.
+
+        Its state is as if ``script.on_create`` had been served.
+        """
+        with self._lock:
+            return self._new_job(script or JobScript.completed(), None)[0].id
+
+    def queue_create(self, script: JobScript) -> None:
+        """The next ``POST /v1/responses`` takes ``script`` (FIFO)."""
+        with self._lock:
+            self._queued.append(script)
+
+    def register_script(self, name: str, script: JobScript) -> None:
+        """Creates whose JSON has ``metadata["fake_script"] == name`` use ``script``."""
+        with self._lock:
+            self._scripts[name] = script
+
+    def job(self, job_id: str) -> FakeJob:
+        """The live :class:`FakeJob` for ``job_id``; ``KeyError`` if unknown."""
+        with self._lock:
+            return self._jobs[job_id]
+
+    @property
+    def jobs(self) -> list[FakeJob]:
+        """Every job, in creation order."""
+        with self._lock:
+            return list(self._jobs.values())
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A copy of the requests received so far (since the last clear), in order."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            self._requests.clear()
+
+    # -- routes (loop thread) ----------------------------------------------
+
+    def _new_job(self, script: JobScript, create_body: dict[str, Any] | None) -> tuple[FakeJob, Reply]:
+        """Register a job (caller holds the lock); returns it and its create reply."""
+        job_id = "resp_fake_" + secrets.token_hex(16)
+        job = FakeJob(job_id, script, int(time.time()), create_body)
+        self._jobs[job_id] = job
+        return job, job.note(render(script.on_create, job))
+
+    def _create(self, request: RecordedRequest, match: re.Match[str]) -> Reply:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return error_reply(400, "fake server: the request body is not a JSON object")
+        metadata = body.get("metadata")
+        name = metadata.get("fake_script") if isinstance(metadata, dict) else None
+        with self._lock:
+            if self._queued:
+                script = self._queued.popleft()
+            elif name is not None:
+                if name not in self._scripts:
+                    return error_reply(400, f"fake server: no script registered as {name!r}")
+                script = self._scripts[name]
+            else:
+                script = JobScript.completed()
+            return self._new_job(script, body)[1]
+
+    def _retrieve(self, request: RecordedRequest, match: re.Match[str]) -> Reply:
+        """Serve the job's next answer.  SSE (``?stream=true``) would branch here
+        on ``request.query`` and return a Reply that ``_send`` streams."""
+        with self._lock:
+            job = self._jobs.get(match[1])
+            if job is None:
+                return error_reply(404, f"No response found with id '{match[1]}'.")
+            job.polls += 1
+            if job.cancelled:
+                answer = Answer.state("cancelled")
+            else:
+                answers = job.script.answers
+                answer = answers[min(job.next_answer, len(answers) - 1)]
+                job.next_answer += 1
+            return job.note(render(answer, job))
+
+    def _cancel(self, request: RecordedRequest, match: re.Match[str]) -> Reply:
+        with self._lock:
+            job = self._jobs.get(match[1])
+            if job is None:
+                return error_reply(404, f"No response found with id '{match[1]}'.")
+            job.cancel_requests += 1
+            if job.script.on_cancel is not None:
+                return render(job.script.on_cancel, job)
+            if job.status in TERMINAL_STATUSES:
+                current = job.last_body or response_body(Answer.state(job.status), job)
+                return render(Answer.json(current), None)
+            job.cancelled = True
+            return job.note(render(Answer.state("cancelled"), job))
+
+    def _dispatch(self, request: RecordedRequest) -> Reply:
+        for method, pattern, route in self._routes:
+            match = pattern.fullmatch(request.path)
+            if match is not None and method == request.method:
+                try:
+                    return route(request, match)
+                except Exception as exc:  # a bug here should be visible, not hang
+                    return error_reply(500, f"fake server bug: {exc!r}", "fake_server_bug")
+        return error_reply(404, f"fake server: no route for {request.method} {request.path}")
+
+    # -- HTTP plumbing (loop thread) ---------------------------------------
+
+    def _run(self, ready: threading.Event) -> None:
+        loop = self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            try:
+                self._server = loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048))
+                self._port = int(self._server.sockets[0].getsockname()[1])
+            except BaseException as exc:
+                self._startup_error = exc
+                return
+            finally:
+                ready.set()
+            loop.run_forever()
+        finally:
+            leftovers = asyncio.all_tasks(loop)
+            for task in leftovers:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+            loop.close()
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(0)  # let the closed transports release their sockets
+        asyncio.get_running_loop().stop()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self._connections += 1
+        connection_id = self._connections
+        try:
+            while True:
+                try:
+                    parsed = await read_request(reader, connection_id)
+                except (BadRequest, ValueError, asyncio.LimitOverrunError):
+                    await self._send(writer, error_reply(400, "fake server: malformed request"), False)
+                    return
+                if parsed is None:
+                    return
+                request, keep_alive = parsed
+                with self._lock:
+                    self._requests.append(request)
+                if not await self._send(writer, self._dispatch(request), keep_alive):
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            # Only stop() cancels these tasks.  End normally: Python 3.11's
+            # start_server callback logs an error for a cancelled handler task.
+            pass
+        finally:
+            self._tasks.discard(task)
+            writer.close()
+
+    async def _send(self, writer: asyncio.StreamWriter, reply: Reply, keep_alive: bool) -> bool:
+        """Wait out ``reply.delay``, write it; returns whether the connection stays open."""
+        if reply.delay > 0:
+            await asyncio.sleep(reply.delay)
+        self._answers += 1
+        return await write_reply(writer, reply, f"req_fake_{self._answers}", keep_alive)
