@@ -1,4 +1,5 @@
-"""Shared fixtures: one test body runs sync, under asyncio and under trio, through respx and httpx2.
+"""Shared fixtures: one test body runs sync, under asyncio and under trio, through respx and the SDK's own
+HTTP library's ``MockTransport`` (``httpx2`` on openai 3.x, ``httpx`` on 1.x/2.x: see ``_sdk_http``).
 
 ``api`` is an in-memory scripted Responses API: each GET of a response takes the next scripted answer
 (the last one repeats). ``harness`` builds a client for one mode and one transport, with a fake clock
@@ -15,14 +16,15 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 import httpx
-import httpx2
 import pytest
 import respx
+from _sdk_http import SDK_HTTP
 from _target import AsyncOpenAI, OpenAI
 
 CANARY_KEY = "sk-canary-0123456789abcdefghijklmnopqrstuvwxyz"
 MODES = ("sync", "asyncio", "trio")
-TRANSPORTS = ("respx", "httpx2")
+TRANSPORTS = ("respx", SDK_HTTP.__name__)
+"""respx mocks an explicit ``httpx`` client; the other is the SDK's own library's mock transport."""
 
 
 @dataclass
@@ -117,7 +119,7 @@ class FakeClock:
 
 @dataclass
 class Harness:
-    """One way of running a call: a mode (sync/asyncio/trio) and a transport (respx/httpx2)."""
+    """One way of running a call: a mode (sync/asyncio/trio) and a transport (respx, or the SDK's library)."""
 
     mode: str
     transport: str
@@ -132,11 +134,10 @@ class Harness:
     def client(self) -> OpenAI | AsyncOpenAI:
         kwargs: dict[str, Any] = {"api_key": CANARY_KEY, "base_url": "http://fake.test/v1", "max_retries": 0}
         kwargs.update(self.client_kwargs)
-        if self.transport == "httpx2":
-            handler = self.api.handler(httpx2)
-            transport = httpx2.MockTransport(handler)
+        if self.transport != "respx":
+            transport = SDK_HTTP.MockTransport(self.api.handler(SDK_HTTP))
             http_client: Any = (
-                httpx2.AsyncClient(transport=transport) if self.is_async else httpx2.Client(transport=transport)
+                SDK_HTTP.AsyncClient(transport=transport) if self.is_async else SDK_HTTP.Client(transport=transport)
             )
         else:
             http_client = httpx.AsyncClient() if self.is_async else httpx.Client()
@@ -201,6 +202,6 @@ def _harness_fixture(modes: tuple[str, ...]) -> Any:
 
 
 harness = _harness_fixture(MODES)
-"""Every mode: sync, asyncio, trio; each through respx and httpx2."""
+"""Every mode: sync, asyncio, trio; each through respx and the SDK's library's mock transport."""
 sync_harness = _harness_fixture(("sync",))
 async_harness = _harness_fixture(("asyncio", "trio"))

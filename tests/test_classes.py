@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typing
 
-import httpx2
 import openai
 import pytest
+from _sdk_http import SDK_HTTP
 from _target import (
     BackgroundResponseError,
     OpenAI,
@@ -62,9 +62,9 @@ EXPECTED_FAMILY = {
 }
 
 
-def _poll_answer() -> httpx2.Response:
-    request = httpx2.Request("GET", "https://api.openai.com/v1/responses/resp_1")
-    return httpx2.Response(200, headers={"x-request-id": "req_poll"}, request=request)
+def _poll_answer() -> typing.Any:
+    request = SDK_HTTP.Request("GET", "https://api.openai.com/v1/responses/resp_1")
+    return SDK_HTTP.Response(200, headers={"x-request-id": "req_poll"}, request=request)
 
 
 def _failed(code: object, message: object = "details") -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx2
+from _sdk_http import SDK_HTTP
 from _target import BackgroundResponseError, internal, make_background_failure_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -49,7 +49,7 @@ bodies = st.fixed_dictionaries(
     lambda body: st.dictionaries(st.text(max_size=10), json_values, max_size=3).map(lambda extra: {**extra, **body})
 )
 
-POLL = httpx2.Response(200, request=httpx2.Request("GET", "https://api.openai.com/v1/responses/resp_given"))
+POLL = SDK_HTTP.Response(200, request=SDK_HTTP.Request("GET", "https://api.openai.com/v1/responses/resp_given"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)

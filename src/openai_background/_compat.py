@@ -1,32 +1,41 @@
 """The one place that knows which HTTP library the installed SDK speaks.
 
-openai 3.x answers with ``httpx2`` objects; 1.x and 2.x with ``httpx``. Everything else in the package
-uses the names defined here, so the rest of the code has a single path for every SDK major.
+openai 3.x answers with ``httpx2`` objects; 1.x and 2.x with ``httpx`` (even when ``httpx2`` happens to be
+installed beside 2.x). Rather than guess from a version string or from what is importable, ask the SDK:
+``openai._types`` imports ``Response`` and ``Timeout`` from the library it uses, so that library is the
+imported module whose ``Response`` is the SDK's (the SDK rewrites ``__module__`` of the names it exports,
+so identity, not the name, tells). Everything else in the package uses the names defined here, so the rest
+of the code has one path for every SDK major.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+from types import ModuleType
+from typing import Any
 from urllib.parse import quote
 
-if TYPE_CHECKING:
-    import httpx2 as http
-else:
-    try:
-        import httpx2 as http
-    except ImportError:  # openai < 3 speaks httpx
-        import httpx as http
+from openai._types import Response as HttpResponse  # type: ignore[attr-defined]
+from openai._types import Timeout  # type: ignore[attr-defined]
 
-HttpResponse = http.Response
-Timeout = http.Timeout
-"""The response class the installed SDK puts on ``APIStatusError.response``."""
+__all__ = ["HttpResponse", "Timeout", "http_library", "synthesize_poll_response"]
 
 _SYNTHESIZED_BASE = "https://api.openai.com/v1/responses/"
+
+
+def http_library() -> ModuleType:
+    """``httpx2`` or ``httpx``: the imported library whose ``Response`` class the SDK uses."""
+    for name in ("httpx2", "httpx"):
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "Response", None) is HttpResponse:
+            return module
+    raise ImportError(f"the openai SDK speaks neither httpx2 nor httpx (its Response is {HttpResponse!r})")
 
 
 def synthesize_poll_response(response_id: str, request_id: str | None) -> HttpResponse:
     """An HTTP 200 answer standing in for a poll we did not see (a bare ``Response`` given to
     ``raise_for_status``), so the exception still has the ``response`` every ``APIStatusError`` has."""
+    http: Any = http_library()
     request = http.Request("GET", _SYNTHESIZED_BASE + quote(response_id, safe=""))
     headers = {"x-request-id": request_id} if request_id else {}
-    return http.Response(200, headers=headers, request=request)
+    return HttpResponse(200, headers=headers, request=request)
