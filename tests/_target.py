@@ -28,6 +28,8 @@ def internal(module: str) -> ModuleType:
 
 OpenAI: Any = openai.OpenAI if FORK else _public.OpenAI
 AsyncOpenAI: Any = openai.AsyncOpenAI if FORK else _public.AsyncOpenAI
+AzureOpenAI: Any = openai.AzureOpenAI if FORK else _public.AzureOpenAI
+AsyncAzureOpenAI: Any = openai.AsyncAzureOpenAI if FORK else _public.AsyncAzureOpenAI
 
 BackgroundResponseError: Any = _public.BackgroundResponseError
 ResponseBadRequestError: Any = _public.ResponseBadRequestError
@@ -42,6 +44,7 @@ ResponseRateLimitError: Any = _public.ResponseRateLimitError
 ResponseServerError: Any = _public.ResponseServerError
 make_background_failure_error: Any = _public.make_background_failure_error
 raise_for_status: Any = _public.raise_for_status
+PollOutcome: Any = _public.PollOutcome
 
 LOGGER_NAME: str = internal("_loop").logger.name
 """The logger the target's poll loop writes to."""

@@ -21,6 +21,7 @@ from ._exceptions import (
     ResponseRateLimitError,
     ResponseServerError,
 )
+from ._many import PollOutcome
 from ._resources import AsyncResponses, Responses
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "AsyncResponses",
     "BackgroundResponseError",
     "OpenAI",
+    "PollOutcome",
     "ResponseBadRequestError",
     "ResponseCancelledError",
     "ResponseFailedError",

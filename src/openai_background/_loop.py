@@ -110,16 +110,20 @@ def poll_program(
     dispatch: Dispatch,
     clock: Callable[[], float],
     first: tuple[Response, HttpResponse] | None = None,
+    first_delay: float = 0.0,
 ) -> Generator[Step, Any, Response]:
     """Wait for response ``rid`` to finish; return it, or raise what its end means.
 
     ``first`` is an answer already in hand (the create call's), read as if it were the first poll.
+    ``first_delay`` holds the first poll back (many jobs started together spread their polls).
     """
     plan = options
     deadline = None if plan.max_wait is None else clock() + plan.max_wait
     failures = 0
     last: Response | None = None
     observed = first
+    if first is None and first_delay > 0:
+        yield Sleep(first_delay if plan.max_wait is None else min(first_delay, plan.max_wait))
     while True:
         if observed is None:
             try:
@@ -215,40 +219,62 @@ def _add_note(error: BaseException, note: str) -> None:
         error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What ``advance`` gives once a program has returned."""
+
+    result: Any
+
+
+def advance(program: Generator[Step, Any, T], value: object, failure: Exception | None) -> Step | Finished:
+    """Resume ``program`` with the outcome of its last step: its next step, or ``Finished``.
+
+    Raises what the program raises (its verdict on the wait)."""
+    try:
+        return program.send(value) if failure is None else program.throw(failure)
+    except StopIteration as done:
+        return Finished(done.value)
+
+
 def run_sync(program: Generator[Step, Any, T], perform: Callable[[Step], object]) -> T:
-    """Drive ``program``, doing each step with the blocking ``perform``."""
+    """Drive ``program`` to its end, doing each step with the blocking ``perform``."""
     value: object = None
     failure: Exception | None = None
     try:
-        while True:
-            try:
-                step = program.send(value) if failure is None else program.throw(failure)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+        while not isinstance(step := advance(program, value, failure), Finished):
             try:
                 value, failure = perform(step), None
             except Exception as error:
                 value, failure = None, error
+        return step.result  # type: ignore[no-any-return]
     finally:
         program.close()
 
 
 async def run_async(program: Generator[Step, Any, T], perform: Callable[[Step], Awaitable[object]]) -> T:
-    """Drive ``program``, awaiting each step with ``perform``."""
+    """Drive ``program`` to its end, awaiting each step with ``perform``."""
     value: object = None
     failure: Exception | None = None
     try:
-        while True:
-            try:
-                step = program.send(value) if failure is None else program.throw(failure)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+        while not isinstance(step := advance(program, value, failure), Finished):
             try:
                 value, failure = await perform(step), None
             except Exception as error:
                 value, failure = None, error
+        return step.result  # type: ignore[no-any-return]
     finally:
         program.close()
 
 
-__all__ = ["CANCEL", "FETCH", "Sleep", "WaitOptions", "check_response_id", "poll_program", "run_async", "run_sync"]
+__all__ = [
+    "CANCEL",
+    "FETCH",
+    "Finished",
+    "Sleep",
+    "WaitOptions",
+    "advance",
+    "check_response_id",
+    "poll_program",
+    "run_async",
+    "run_sync",
+]

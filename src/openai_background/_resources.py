@@ -6,7 +6,8 @@ adds the same methods to its own ``Responses`` classes, delegating the same way.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 from openai._types import NOT_GIVEN, NotGiven, Omit
@@ -18,6 +19,7 @@ from typing_extensions import Unpack
 from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
+from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
 from ._waiting import background_create_params, created_response, wait_async, wait_sync
 
 if TYPE_CHECKING:
@@ -102,6 +104,42 @@ class Responses(_Responses):
             timeout=timeout,
         )
 
+    def poll_many(
+        self,
+        response_ids: Iterable[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        poll_interval_ms: int | Omit = _OMIT,
+        max_wait_seconds: float | Omit | None = _OMIT,
+        raise_on: Collection[str] = DEFAULT_RAISE_ON,
+        max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
+        cancel_on_timeout: bool = False,
+        cancel_on_interrupt: bool = False,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> Iterator[PollOutcome]:
+        """Wait for many background responses; yield one ``PollOutcome`` per id as each finishes.
+
+        Each job is polled as ``poll`` would (same options; ``max_wait_seconds`` counts from this call
+        for every job); a job's error is its outcome and never stops the others. At most
+        ``concurrency`` polls are in flight, on that many worker threads (never a thread per job).
+        Ctrl-C stops every poll; with ``cancel_on_interrupt`` it also cancels every unfinished job.
+        """
+        ids = check_ids(response_ids, concurrency)
+        options = WaitOptions.check(
+            poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
+        )
+        return poll_many_sync(
+            self,
+            ids,
+            options,
+            concurrency=concurrency,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+
 
 class AsyncResponses(_AsyncResponses):
     """The SDK's ``AsyncResponses`` resource plus ``poll`` and ``create_and_poll``."""
@@ -162,6 +200,41 @@ class AsyncResponses(_AsyncResponses):
             first[0].id,
             options,
             first=first,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+
+    def poll_many(
+        self,
+        response_ids: Iterable[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        poll_interval_ms: int | Omit = _OMIT,
+        max_wait_seconds: float | Omit | None = _OMIT,
+        raise_on: Collection[str] = DEFAULT_RAISE_ON,
+        max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
+        cancel_on_timeout: bool = False,
+        cancel_on_interrupt: bool = False,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome]]:
+        """Wait for many background responses in tasks; use as
+        ``async with client.responses.poll_many(ids) as outcomes: async for outcome in outcomes: ...``.
+
+        The ``async with`` block owns the polling tasks (structured concurrency): leaving it, normally or
+        by cancellation, stops every poll. Otherwise as the sync ``poll_many``.
+        """
+        ids = check_ids(response_ids, concurrency)
+        options = WaitOptions.check(
+            poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
+        )
+        return poll_many_async(
+            self,
+            ids,
+            options,
+            concurrency=concurrency,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
