@@ -117,13 +117,12 @@ def poll_program(
     ``first`` is an answer already in hand (the create call's), read as if it were the first poll.
     ``first_delay`` holds the first poll back (many jobs started together spread their polls).
     """
-    plan = options
-    deadline = None if plan.max_wait is None else clock() + plan.max_wait
+    deadline = None if options.max_wait is None else clock() + options.max_wait
     failures = 0
     last: Response | None = None
     observed = first
     if first is None and first_delay > 0:
-        yield Sleep(first_delay if plan.max_wait is None else min(first_delay, plan.max_wait))
+        yield Sleep(first_delay if options.max_wait is None else min(first_delay, options.max_wait))
     while True:
         if observed is None:
             try:
@@ -131,7 +130,7 @@ def poll_program(
                 observed = (parse_answer(raw, response_id=rid), raw.http_response)
             except Exception as error:
                 failures += 1
-                if not is_transient(error) or failures >= plan.max_poll_failures:
+                if not is_transient(error) or failures >= options.max_poll_failures:
                     logger.debug("poll %s failed (%s), failures=%d, giving up", rid, type(error).__name__, failures)
                     attach_response_id(error, rid, failures=failures)
                     raise
@@ -146,17 +145,17 @@ def poll_program(
             status = result.status
             if not (isinstance(status, str) and status in PENDING_STATUSES):
                 failure = dispatch(result, response=http_response, response_id=rid)
-                if failure is not None and should_raise(failure, plan.raise_on):
+                if failure is not None and should_raise(failure, options.raise_on):
                     logger.debug("poll %s: status=%s, raising %s", rid, status, type(failure).__name__)
                     raise failure
                 logger.debug("poll %s: status=%s, done", rid, status)
                 return result
-            delay = next_poll_delay(plan.interval, http_response.headers)
+            delay = next_poll_delay(options.interval, http_response.headers)
             logger.debug("poll %s: status=%s, next poll in %.3fs", rid, status, delay)
         if deadline is not None:
             remaining = deadline - clock()
             if remaining <= 0:
-                yield from _time_out(rid, plan, last)
+                yield from _time_out(rid, options, last)
             delay = min(delay, remaining)
         yield Sleep(delay)
 
@@ -168,26 +167,26 @@ def _check_id(result: Response, rid: str, http_response: HttpResponse) -> None:
         raise malformed_answer_error(rid, http_response, f"it is the answer for another response, {found!r}")
 
 
-def _time_out(rid: str, plan: WaitOptions, last: Response | None) -> Generator[Step, Any, None]:
+def _time_out(rid: str, options: WaitOptions, last: Response | None) -> Generator[Step, Any, None]:
     """Raise ``ResponsePollTimeoutError``, first sending the cancel request if the caller asked for it."""
-    if not plan.cancel_on_timeout:
-        raise _timeout_error(rid, plan, last, f"it may still be running: resume with client.responses.poll({rid!r})")
+    if not options.cancel_on_timeout:
+        raise _timeout_error(rid, options, last, f"it may still be running: resume with client.responses.poll({rid!r})")
     try:
         yield CANCEL
     except Exception as cancel_error:
         error = _timeout_error(
-            rid, plan, last, f"cancelling it failed ({type(cancel_error).__name__}), so it may still be running"
+            rid, options, last, f"cancelling it failed ({type(cancel_error).__name__}), so it may still be running"
         )
         _add_note(error, f"cancel_on_timeout: POST /responses/{rid}/cancel failed: {cancel_error}")
         raise error  # noqa: B904 - the cancel failure stays reachable as __context__
-    raise _timeout_error(rid, plan, last, "a cancel request was sent (cancel_on_timeout=True)")
+    raise _timeout_error(rid, options, last, "a cancel request was sent (cancel_on_timeout=True)")
 
 
-def _timeout_error(rid: str, plan: WaitOptions, last: Response | None, outcome: str) -> ResponsePollTimeoutError:
+def _timeout_error(rid: str, options: WaitOptions, last: Response | None, outcome: str) -> ResponsePollTimeoutError:
     status = getattr(last, "status", None)
     status = status if isinstance(status, str) else None
     return ResponsePollTimeoutError(
-        f"Background response {rid} did not finish within {plan.max_wait:g} s "
+        f"Background response {rid} did not finish within {options.max_wait:g} s "
         f"(last status: {status or 'none seen'}); {outcome}",
         response_id=rid,
         last_status=status,
