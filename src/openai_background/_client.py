@@ -1,8 +1,13 @@
-"""Drop-in ``OpenAI`` / ``AsyncOpenAI`` that know background failures.
+"""Drop-in ``OpenAI`` / ``AsyncOpenAI`` / ``AzureOpenAI`` / ``AsyncAzureOpenAI`` that know background failures.
 
 Every constructor argument and existing method behaves as in the SDK; ``client.responses.retrieve()``
 still returns a failed ``Response`` without raising. What is added: ``_make_background_failure_error``
 beside the SDK's ``_make_status_error``, and ``client.responses.poll`` / ``create_and_poll``.
+
+The Azure classes mirror the SDK's hierarchy: ``openai.AzureOpenAI`` subclasses ``openai.OpenAI``, and
+``AzureOpenAI`` here subclasses both ``OpenAI`` here and ``openai.AzureOpenAI``, so the additions are
+written once for each of sync and async. ``install()`` (``_install.py``) copies the same attributes onto
+the SDK's own classes.
 """
 
 from __future__ import annotations
@@ -21,34 +26,39 @@ if TYPE_CHECKING:
     from ._compat import HttpResponse
     from ._exceptions import BackgroundResponseError
 
-__all__ = ["AsyncOpenAI", "OpenAI"]
+__all__ = ["AsyncAzureOpenAI", "AsyncOpenAI", "AzureOpenAI", "OpenAI"]
 
 
-class OpenAI(openai.OpenAI):
+class BackgroundFailureHook:
+    """The client hook the poll loop dispatches through; override it to map failures differently."""
+
+    def _make_background_failure_error(
+        self, result: Response, *, response: HttpResponse, response_id: str | None = None
+    ) -> BackgroundResponseError | None:
+        """The exception a background ``result`` stands for, or None (``completed``, ``queued``,
+        ``in_progress``). Returns, never raises; total over every body. See ``_make_status_error``."""
+        return make_background_failure_error(result, response=response, response_id=response_id)
+
+
+class OpenAI(BackgroundFailureHook, openai.OpenAI):
     """``openai.OpenAI`` whose ``responses`` resource can wait for background responses."""
 
     @cached_property
     def responses(self) -> Responses:
         return Responses(self)
 
-    def _make_background_failure_error(
-        self, result: Response, *, response: HttpResponse, response_id: str | None = None
-    ) -> BackgroundResponseError | None:
-        """The exception a background ``result`` stands for, or None (``completed``, ``queued``,
-        ``in_progress``). Returns, never raises; total over every body. See ``_make_status_error``."""
-        return make_background_failure_error(result, response=response, response_id=response_id)
 
-
-class AsyncOpenAI(openai.AsyncOpenAI):
+class AsyncOpenAI(BackgroundFailureHook, openai.AsyncOpenAI):
     """``openai.AsyncOpenAI`` whose ``responses`` resource can wait for background responses."""
 
     @cached_property
     def responses(self) -> AsyncResponses:
         return AsyncResponses(self)
 
-    def _make_background_failure_error(
-        self, result: Response, *, response: HttpResponse, response_id: str | None = None
-    ) -> BackgroundResponseError | None:
-        """The exception a background ``result`` stands for, or None (``completed``, ``queued``,
-        ``in_progress``). Returns, never raises; total over every body. See ``_make_status_error``."""
-        return make_background_failure_error(result, response=response, response_id=response_id)
+
+class AzureOpenAI(OpenAI, openai.AzureOpenAI):
+    """``openai.AzureOpenAI`` (same constructor: ``azure_endpoint``, ``api_version``...) with ``OpenAI``'s additions."""
+
+
+class AsyncAzureOpenAI(AsyncOpenAI, openai.AsyncAzureOpenAI):
+    """``openai.AsyncAzureOpenAI`` with ``AsyncOpenAI``'s additions."""
