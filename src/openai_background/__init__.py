@@ -4,9 +4,12 @@
 gains ``poll`` and ``create_and_poll``, which raise the SDK's own exception families for a background
 response that fails (``openai.InternalServerError`` for ``server_error``, ``openai.RateLimitError`` for
 ``rate_limit_exceeded``, ...). ``raise_for_status`` does the same for hand-written loops.
+``AzureOpenAI`` / ``AsyncAzureOpenAI`` do the same for Azure. For code that builds its own
+``openai.OpenAI()`` (frameworks), ``install()`` gives the SDK's four client classes the same additions in
+place; ``uninstall()`` takes them back.
 """
 
-from ._client import AsyncOpenAI, OpenAI
+from ._client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
 from ._dispatch import make_background_failure_error, raise_for_status
 from ._exceptions import (
     BackgroundResponseError,
@@ -21,12 +24,15 @@ from ._exceptions import (
     ResponseRateLimitError,
     ResponseServerError,
 )
+from ._install import install, installed, uninstall
 from ._many import PollOutcome
 from ._resources import AsyncResponses, Responses
 
 __all__ = [
+    "AsyncAzureOpenAI",
     "AsyncOpenAI",
     "AsyncResponses",
+    "AzureOpenAI",
     "BackgroundResponseError",
     "OpenAI",
     "PollOutcome",
@@ -41,6 +47,9 @@ __all__ = [
     "ResponseRateLimitError",
     "ResponseServerError",
     "Responses",
+    "install",
+    "installed",
     "make_background_failure_error",
     "raise_for_status",
+    "uninstall",
 ]
