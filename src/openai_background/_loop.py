@@ -27,6 +27,7 @@ from ._exceptions import BackgroundResponseError, ResponsePollTimeoutError
 logger = logging.getLogger("openai_background")
 
 T = TypeVar("T")
+S = TypeVar("S")  # the steps a program yields: ``Step`` here, more for the stream program
 Dispatch = Callable[..., "BackgroundResponseError | None"]
 
 DEFAULT_MAX_POLL_FAILURES: Final = 10
@@ -225,7 +226,7 @@ class Finished:
     result: Any
 
 
-def advance(program: Generator[Step, Any, T], value: object, failure: Exception | None) -> Step | Finished:
+def advance(program: Generator[S, Any, T], value: object, failure: Exception | None) -> S | Finished:
     """Resume ``program`` with the outcome of its last step: its next step, or ``Finished``.
 
     Raises what the program raises (its verdict on the wait)."""
@@ -235,7 +236,7 @@ def advance(program: Generator[Step, Any, T], value: object, failure: Exception 
         return Finished(done.value)
 
 
-def run_sync(program: Generator[Step, Any, T], perform: Callable[[Step], object]) -> T:
+def run_sync(program: Generator[S, Any, T], perform: Callable[[S], object]) -> T:
     """Drive ``program`` to its end, doing each step with the blocking ``perform``."""
     value: object = None
     failure: Exception | None = None
@@ -250,7 +251,7 @@ def run_sync(program: Generator[Step, Any, T], perform: Callable[[Step], object]
         program.close()
 
 
-async def run_async(program: Generator[Step, Any, T], perform: Callable[[Step], Awaitable[object]]) -> T:
+async def run_async(program: Generator[S, Any, T], perform: Callable[[S], Awaitable[object]]) -> T:
     """Drive ``program`` to its end, awaiting each step with ``perform``."""
     value: object = None
     failure: Exception | None = None

@@ -1,0 +1,186 @@
+"""What the events of a background stream mean: which one ends it, and what its end raises.
+
+A terminal event's ``response`` goes through the same dispatcher as a poll's answer
+(``client._make_background_failure_error``), so a stream and a poll of the same response raise the same
+class. An SSE ``error`` event carries a code but no response: it goes through that dispatcher too, as a
+failed response with that error, so its code meets the same ``FAILURE_CLASSES`` table.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Final, TypeGuard
+
+from openai._exceptions import APIError, APIStatusError
+from openai.types.responses import Response
+
+from ._codes import PENDING_STATUSES
+from ._compat import HttpResponse
+from ._dispatch import malformed_answer_error, should_raise
+from ._exceptions import BackgroundResponseError
+from ._loop import Dispatch, WaitOptions, _add_note
+from ._stream_steps import Handover, StreamPosition
+
+__all__ = [
+    "REFUSED_STATUS_CODES",
+    "TERMINAL_EVENTS",
+    "attach_stream_position",
+    "ends_stream",
+    "error_event_outcome",
+    "finish",
+    "has_terminal_event",
+    "is_event_stream",
+    "is_sse_error",
+    "learn_response",
+    "pending",
+    "refuses_streaming",
+    "sequence_number",
+    "unreadable_event",
+]
+
+logger = logging.getLogger("openai_background")
+
+TERMINAL_EVENTS: Final = frozenset({"response.completed", "response.failed", "response.incomplete"})
+"""Event types that end a stream. No event type announces a cancellation: a cancelled response is known
+by the status an event carries, or by its stream ending and a GET saying so."""
+
+REFUSED_STATUS_CODES: Final = frozenset({400, 404, 405, 406, 415, 501})
+"""Answers to a stream request meaning "this response cannot be streamed here" (too old to stream, an
+endpoint or proxy without SSE), after which ``wait="stream"`` polls instead."""
+
+
+def sequence_number(event: object) -> int | None:
+    number = getattr(event, "sequence_number", None)
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
+def learn_response(position: StreamPosition, event: object, http: HttpResponse) -> Response | None:
+    """The ``Response`` an event carries, if any. The first event of a create stream names the response;
+    an event naming another response is a ``ResponseMalformedError``."""
+    carried = getattr(event, "response", None)
+    carried = carried if isinstance(carried, Response) else None
+    found = getattr(carried, "id", None)
+    if position.response_id is None:
+        if not isinstance(found, str) or not found:
+            raise malformed_answer_error(None, http, "its first event names no response")
+        position.response_id = found
+    elif isinstance(found, str) and found != position.response_id:
+        why = f"its events are for another response, {found!r}"
+        raise malformed_answer_error(position.response_id, http, why)
+    if carried is not None:
+        position.last_response = carried
+    return carried
+
+
+def ends_stream(event: object, carried: Response | None) -> bool:
+    kind = getattr(event, "type", None)
+    return kind in TERMINAL_EVENTS or kind == "error" or getattr(carried, "status", None) == "cancelled"
+
+
+def finish(
+    observed: tuple[Response, HttpResponse],
+    position: StreamPosition,
+    plan: WaitOptions,
+    dispatch: Dispatch,
+    *,
+    event_type: str | None = None,
+) -> Response:
+    """The response the stream ended on, dispatched as ``poll`` does: raise per ``raise_on``, else return
+    it. A terminal event whose response is still pending is unreadable, never success."""
+    result, http = observed
+    rid = position.response_id or "<no id>"
+    position.final_response = position.last_response = result
+    failure = dispatch(result, response=http, response_id=rid)
+    status = result.status
+    if failure is None and event_type is not None and status != "completed":
+        failure = malformed_answer_error(rid, http, f"its {event_type} event carries a response with status {status!r}")
+    if failure is not None and should_raise(failure, plan.raise_on):
+        logger.debug("stream %s: status=%s, raising %s", rid, status, type(failure).__name__)
+        raise failure
+    logger.debug("stream %s: status=%s, done", rid, status)
+    return result
+
+
+def error_event_outcome(
+    error: object, position: StreamPosition, plan: WaitOptions, http: HttpResponse, dispatch: Dispatch
+) -> Handover:
+    """An SSE ``error`` event (or the error object the SDK raised for one): the error a failed response
+    with that code raises, through the same dispatcher; ``final_response`` is None, as no response came.
+    Raised per ``raise_on`` ("failed"); otherwise a ``Handover``."""
+    rid = position.response_id or "<no id>"
+    nested = getattr(error, "type", None) != "error"  # the event's own `type` is "error", not the error's type
+    fields = {name: _field(error, name) for name in ("code", "message", "param")}
+    fields["type"] = _field(error, "type") if nested else None
+    stand_in = Response.construct(id=rid, object="response", status="failed", error=fields)
+    failure = dispatch(stand_in, response=http, response_id=rid)
+    if failure is not None:
+        failure.final_response = None
+        if should_raise(failure, plan.raise_on):
+            logger.debug("stream %s: error event %s, raising %s", rid, fields["code"], type(failure).__name__)
+            raise failure
+    return Handover("an error event ended the stream")
+
+
+def has_terminal_event(result: Response) -> bool:
+    """Whether a response in this status ends its stream with an event of its own (cancelled does not)."""
+    return f"response.{result.status}" in TERMINAL_EVENTS
+
+
+def pending(result: Response) -> bool:
+    status = result.status
+    return isinstance(status, str) and status in PENDING_STATUSES
+
+
+def refuses_streaming(error: BaseException) -> bool:
+    """Whether a failed stream request means the response cannot be streamed here (poll it instead)."""
+    return isinstance(error, APIStatusError) and error.status_code in REFUSED_STATUS_CODES
+
+
+def is_event_stream(http: HttpResponse) -> bool:
+    return http.headers.get("content-type", "").split(";")[0].strip().lower() == "text/event-stream"
+
+
+def is_sse_error(error: Exception) -> TypeGuard[APIError]:
+    """The SDK's stream raises a bare ``APIError`` (no HTTP status, no connection failure) for an event
+    whose data holds an ``error`` object; its ``body`` is that object."""
+    return type(error) is APIError
+
+
+def unreadable_event(error: Exception, position: StreamPosition, http: HttpResponse) -> Exception:
+    """An event whose data is not JSON is an unreadable answer: worth resuming past, as an unreadable
+    poll is worth repeating. Other errors are returned as they are."""
+    if not isinstance(error, json.JSONDecodeError):
+        return error
+    malformed = malformed_answer_error(position.response_id, http, "an event's data is not valid JSON")
+    malformed.__cause__ = error
+    return malformed
+
+
+def attach_stream_position(error: Exception, position: StreamPosition, failures: int) -> Exception:
+    """Name the response on an error leaving a stream (attribute ``response_id``) and say, in a note,
+    how to resume the events or wait for the end. Returns ``error``."""
+    rid = position.response_id
+    if rid is None or isinstance(error, BackgroundResponseError) or getattr(error, "response_id", None) is not None:
+        return error
+    try:
+        error.response_id = rid  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - exceptions with __slots__
+        return error
+    after = f" after {failures} failed attempt(s) in a row" if failures else ""
+    last = position.last_sequence_number
+    resume = f"client.responses.stream_background({rid!r}" + ("" if last is None else f", starting_after={last}")
+    _add_note(
+        error,
+        f"Background response {rid}: its stream stopped{after}; the job may still be running. "
+        f"Resume the events with {resume}), or wait for the end with client.responses.poll({rid!r}).",
+    )
+    return error
+
+
+def _field(obj: object, name: str) -> object:
+    if isinstance(obj, dict):
+        return obj.get(name)
+    if obj is None or isinstance(obj, (str, bytes, int, float, list)):
+        return None
+    return getattr(obj, name, None)

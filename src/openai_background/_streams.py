@@ -1,0 +1,247 @@
+"""Reading a background response's event stream to its end, written once, with no I/O in it.
+
+``stream_program`` is a generator like ``_loop.poll_program``: it yields what it needs done (the steps in
+``_stream_steps.py``: ``OpenStream`` after a sequence number, ``NextEvent``, ``Deliver`` an event,
+``CLOSE_STREAM``; and the poll loop's ``FETCH``, ``Sleep``, ``CANCEL``) and is sent the result, or has the
+I/O's exception thrown in. Every decision is made here or in ``_stream_endings.py``: which event ends the
+stream and what it raises (the same dispatcher as ``poll``), where a dropped stream resumes, which events
+were already delivered, when the failure budget or the deadline is spent. Those two bounds are the poll
+loop's own: ``max_poll_failures`` consecutive failures (an event delivered resets the count), the
+``_cadence`` backoff between attempts, and ``max_wait_seconds``, after which the stream is never reopened.
+
+A stream that ends without a terminal event is not trusted: a cancelled response ends so, and so does a
+connection a proxy cut cleanly. One GET says which. A response still running is resumed; so is one that
+finished with a terminal event still undelivered, as long as each resume delivers something; otherwise
+the GET's answer settles the end (cancelled, or a stream that will not deliver the rest).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+from openai.types.responses import Response
+
+from ._cadence import failure_backoff, failure_headers, is_transient
+from ._compat import HttpResponse
+from ._dispatch import RawResponse, malformed_answer_error, parse_answer
+from ._loop import FETCH, Dispatch, Sleep, WaitOptions, _time_out
+from ._stream_endings import (
+    attach_stream_position,
+    ends_stream,
+    error_event_outcome,
+    finish,
+    has_terminal_event,
+    is_event_stream,
+    is_sse_error,
+    learn_response,
+    pending,
+    refuses_streaming,
+    sequence_number,
+    unreadable_event,
+)
+from ._stream_steps import (
+    CLOSE_STREAM,
+    END,
+    STALLED,
+    Deliver,
+    Handover,
+    NextEvent,
+    OpenStream,
+    StreamPosition,
+    StreamStep,
+)
+
+__all__ = ["stream_program"]
+
+logger = logging.getLogger("openai_background")
+
+Program = Generator[StreamStep, Any, "Response | Handover"]
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """The open stream failed (a dropped connection, a timeout, an unreadable event)."""
+
+    error: Exception
+    delivered: int
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """The open stream's body ended without a terminal event."""
+
+    delivered: int
+
+
+class _Stalled:
+    """No event came before the deadline."""
+
+
+@dataclass
+class _Run:
+    """One run of the program: its fixed inputs and its clock."""
+
+    position: StreamPosition
+    plan: WaitOptions
+    dispatch: Dispatch
+    clock: Callable[[], float]
+    deadline: float | None
+
+    def within(self) -> float | None:
+        """Seconds left before the deadline; None without one, or while no response id is known (a create
+        stream is never cut short before it names its response, or there would be nothing to resume)."""
+        if self.deadline is None or self.position.response_id is None:
+            return None
+        return self.deadline - self.clock()
+
+    def time_out(self) -> Generator[StreamStep, Any, None]:
+        assert self.position.response_id is not None
+        yield from _time_out(self.position.response_id, self.plan, self.position.last_response)
+
+    def after_failure(self, error: Exception, failures: int) -> Generator[StreamStep, Any, None]:
+        """Raise ``error`` once it is not worth repeating or the budget is spent; else back off."""
+        rid = self.position.response_id
+        if not is_transient(error) or failures >= self.plan.max_poll_failures:
+            logger.debug("stream %s failed (%s), failures=%d, giving up", rid, type(error).__name__, failures)
+            raise attach_stream_position(error, self.position, failures)
+        yield from self.pause(failure_backoff(failures, failure_headers(error)))
+
+    def pause(self, delay: float) -> Generator[StreamStep, Any, None]:
+        within = self.within()
+        if within is not None:
+            if within <= 0:
+                yield from self.time_out()
+            delay = min(delay, within)
+        logger.debug("stream %s: resuming in %.3fs", self.position.response_id, delay)
+        yield Sleep(delay)
+
+
+def stream_program(
+    position: StreamPosition,
+    options: WaitOptions,
+    *,
+    dispatch: Dispatch,
+    clock: Callable[[], float],
+    fallback: bool,
+) -> Program:
+    """Read the stream of ``position.response_id`` (None: the create stream) to its end, delivering each
+    event once and in order. Returns the terminal ``Response``, or ``Handover`` when polling should
+    finish the wait; raises what the end means per ``raise_on``, or the error that exhausted the failure
+    budget (naming the response), or ``ResponsePollTimeoutError``. ``fallback``: a refused stream returns
+    ``Handover`` instead of raising.
+    """
+    run = _Run(position, options, dispatch, clock, None if options.max_wait is None else clock() + options.max_wait)
+    failures = 0
+    while True:
+        rid = position.response_id
+        within = run.within()
+        if within is not None and within <= 0:
+            yield from run.time_out()
+        try:
+            stream = yield OpenStream(rid, position.last_sequence_number, within)
+        except Exception as error:
+            if rid is None:  # the create request: raised as the SDK raises it; no job to resume yet
+                raise
+            if fallback and refuses_streaming(error):
+                logger.debug("stream %s refused (%s), polling instead", rid, type(error).__name__)
+                return Handover(f"the stream request was refused ({type(error).__name__})")
+            failures += 1
+            yield from run.after_failure(error, failures)
+            continue
+        http: HttpResponse = stream.response
+        if not is_event_stream(http):
+            yield CLOSE_STREAM
+            if fallback and rid is not None:
+                logger.debug("stream %s answered without an event stream, polling instead", rid)
+                return Handover("the stream request was not answered with an event stream")
+            raise attach_stream_position(malformed_answer_error(rid, http, "it is not an event stream"), position, 0)
+        logger.debug("stream %s opened after sequence number %s", rid, position.last_sequence_number)
+        read = yield from _read_events(run, http)
+        if isinstance(read, (Response, Handover)):
+            return read
+        yield CLOSE_STREAM
+        rid = position.response_id
+        if isinstance(read, _Stalled):
+            continue
+        if read.delivered:
+            failures = 0
+        if isinstance(read, _Broken):
+            if rid is None:  # the create stream broke before naming its response
+                raise read.error
+            failures += 1
+            logger.debug("stream %s dropped (%s), failures=%d", rid, type(read.error).__name__, failures)
+            yield from run.after_failure(read.error, failures)
+            continue
+        if rid is None:
+            raise malformed_answer_error(None, http, "the create stream ended before naming its response")
+        try:
+            raw: RawResponse = yield FETCH
+            result = parse_answer(raw, response_id=rid)
+        except Exception as error:
+            failures += 1
+            yield from run.after_failure(error, failures)
+            continue
+        found = getattr(result, "id", None)
+        if isinstance(found, str) and found != rid:
+            raise malformed_answer_error(rid, raw.http_response, f"it is the answer for another response, {found!r}")
+        position.last_response = result
+        if not pending(result):
+            if read.delivered and has_terminal_event(result):
+                logger.debug("stream %s ended early on a %s response; resuming for its last events", rid, result.status)
+                continue
+            return finish((result, raw.http_response), position, options, dispatch)
+        if not read.delivered:
+            failures += 1
+            logger.debug("stream %s ended early with no event, failures=%d", rid, failures)
+            if failures >= options.max_poll_failures:
+                if fallback:
+                    return Handover("the stream kept ending before the response finished")
+                why = f"its event stream ended {failures} times in a row before the response finished"
+                raise attach_stream_position(malformed_answer_error(rid, http, why), position, failures)
+            yield from run.pause(failure_backoff(failures, None))
+
+
+def _read_events(
+    run: _Run, http: HttpResponse
+) -> Generator[StreamStep, Any, Response | Handover | _Broken | _Ended | _Stalled]:
+    """Deliver the events of one open stream until it ends, breaks, stalls or reaches its terminal event."""
+    position = run.position
+    delivered = 0
+    while True:
+        within = run.within()
+        if within is not None and within <= 0:
+            return _Stalled()
+        try:
+            event = yield NextEvent(within)
+        except Exception as error:
+            if is_sse_error(error):  # the SDK raises an `error` event whose data nests an `error` object
+                yield CLOSE_STREAM
+                return error_event_outcome(error.body, position, run.plan, http, run.dispatch)
+            return _Broken(unreadable_event(error, position, http), delivered)
+        if event is END:
+            return _Ended(delivered)
+        if event is STALLED:
+            return _Stalled()
+        sequence = sequence_number(event)
+        last = position.last_sequence_number
+        if sequence is not None and last is not None and sequence <= last:
+            logger.debug("stream %s: skipping replayed event %d", position.response_id, sequence)
+            continue
+        carried = learn_response(position, event, http)
+        if sequence is not None:
+            position.last_sequence_number = sequence
+        delivered += 1
+        if not ends_stream(event, carried):
+            yield Deliver(event)
+            continue
+        yield CLOSE_STREAM  # release the connection before the caller holds the last event
+        yield Deliver(event)
+        kind = getattr(event, "type", None)
+        if kind == "error":
+            return error_event_outcome(event, position, run.plan, http, run.dispatch)
+        if carried is None:
+            raise malformed_answer_error(position.response_id, http, f"its {kind} event carries no response")
+        return finish((carried, http), position, run.plan, run.dispatch, event_type=kind)
