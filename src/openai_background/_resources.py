@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from openai._types import NOT_GIVEN, NotGiven, Omit
-from openai.resources.responses import AsyncResponses as _AsyncResponses
-from openai.resources.responses import Responses as _Responses
 from openai.types.responses import Response
 from typing_extensions import Unpack
 
@@ -20,6 +18,8 @@ from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
+from ._stream_resources import AsyncStreamingResponses, StreamingResponses
+from ._stream_waiting import check_wait, stream_wait_async, stream_wait_sync
 from ._waiting import background_create_params, created_response, wait_async, wait_sync
 
 if TYPE_CHECKING:
@@ -31,8 +31,9 @@ __all__ = ["AsyncResponses", "Responses"]
 _OMIT: Any = Omit()
 
 
-class Responses(_Responses):
-    """The SDK's ``Responses`` resource plus ``poll`` and ``create_and_poll``."""
+class Responses(StreamingResponses):
+    """The SDK's ``Responses`` resource plus ``poll`` and ``create_and_poll`` (and, from
+    ``StreamingResponses``, ``stream_background`` and ``create_and_stream``)."""
 
     def poll(
         self,
@@ -44,6 +45,7 @@ class Responses(_Responses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        wait: Literal["poll", "stream"] = "poll",
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -55,12 +57,17 @@ class Responses(_Responses):
         ``max_wait_seconds`` passes (default: no deadline). A failed poll (connection error, timeout,
         408/409/429/5xx, an unreadable body) is repeated with backoff up to ``max_poll_failures`` times
         in a row; any error that escapes carries ``response_id``. ``retrieve()`` is unchanged.
+
+        ``wait="stream"`` waits by reading the response's resumable event stream instead: one request
+        (plus one per dropped connection) and no polling delay, same outcomes; it polls instead when the
+        stream is refused (400/404/405/406/415/501, or an answer that is not an event stream).
         """
         rid = check_response_id(response_id)
         options = WaitOptions.check(
             poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
         )
-        return wait_sync(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+        waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
+        return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
     def create_and_poll(
         self,
@@ -71,6 +78,7 @@ class Responses(_Responses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        wait: Literal["poll", "stream"] = "poll",
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -81,11 +89,12 @@ class Responses(_Responses):
 
         Takes every parameter of ``responses.create`` except ``stream`` and ``background``. An error of
         the create request itself is raised as the SDK raises it (there is no response id yet). If the
-        create answer is already terminal, it is dispatched without polling.
+        create answer is already terminal, it is dispatched without polling. ``wait`` as in ``poll``.
         """
         options = WaitOptions.check(
             poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
         )
+        waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         raw = self.with_raw_response.create(
             **background_create_params(params),
             extra_headers=extra_headers,
@@ -94,7 +103,7 @@ class Responses(_Responses):
             timeout=timeout,
         )
         first = created_response(raw)
-        return wait_sync(
+        return waiter(
             self,
             first[0].id,
             options,
@@ -141,8 +150,9 @@ class Responses(_Responses):
         )
 
 
-class AsyncResponses(_AsyncResponses):
-    """The SDK's ``AsyncResponses`` resource plus ``poll`` and ``create_and_poll``."""
+class AsyncResponses(AsyncStreamingResponses):
+    """The SDK's ``AsyncResponses`` resource plus ``poll`` and ``create_and_poll`` (and, from
+    ``AsyncStreamingResponses``, ``stream_background`` and ``create_and_stream``)."""
 
     async def poll(
         self,
@@ -154,6 +164,7 @@ class AsyncResponses(_AsyncResponses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        wait: Literal["poll", "stream"] = "poll",
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -164,9 +175,8 @@ class AsyncResponses(_AsyncResponses):
         options = WaitOptions.check(
             poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
         )
-        return await wait_async(
-            self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
-        )
+        waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
+        return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
     async def create_and_poll(
         self,
@@ -177,6 +187,7 @@ class AsyncResponses(_AsyncResponses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        wait: Literal["poll", "stream"] = "poll",
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -187,6 +198,7 @@ class AsyncResponses(_AsyncResponses):
         options = WaitOptions.check(
             poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
         )
+        waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         raw = await self.with_raw_response.create(
             **background_create_params(params),
             extra_headers=extra_headers,
@@ -195,7 +207,7 @@ class AsyncResponses(_AsyncResponses):
             timeout=timeout,
         )
         first = created_response(raw)
-        return await wait_async(
+        return await waiter(
             self,
             first[0].id,
             options,
