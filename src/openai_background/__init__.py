@@ -7,6 +7,8 @@ response that fails (``openai.InternalServerError`` for ``server_error``, ``open
 ``AzureOpenAI`` / ``AsyncAzureOpenAI`` do the same for Azure. For code that builds its own
 ``openai.OpenAI()`` (frameworks), ``install()`` gives the SDK's four client classes the same additions in
 place; ``uninstall()`` takes them back.
+``stream_background`` / ``create_and_stream`` read a background response's event stream to its end with
+the same errors, resuming dropped connections; ``poll(..., wait="stream")`` waits on that stream.
 """
 
 from ._client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
@@ -27,13 +29,16 @@ from ._exceptions import (
 from ._install import install, installed, uninstall
 from ._many import PollOutcome
 from ._resources import AsyncResponses, Responses
+from ._stream_resources import AsyncBackgroundStream, BackgroundStream
 
 __all__ = [
     "AsyncAzureOpenAI",
+    "AsyncBackgroundStream",
     "AsyncOpenAI",
     "AsyncResponses",
     "AzureOpenAI",
     "BackgroundResponseError",
+    "BackgroundStream",
     "OpenAI",
     "PollOutcome",
     "ResponseBadRequestError",
