@@ -1,7 +1,7 @@
 """Test helpers for code that uses OpenAI background responses.
 
 :class:`FakeResponsesServer` is a loopback HTTP server that imitates the
-Responses API background mode (create, poll, cancel), driven by
+Responses API background mode (create, poll, stream, cancel), driven by
 :class:`JobScript` scripts made of :class:`Answer` values::
 
     with FakeResponsesServer() as server:
@@ -13,6 +13,7 @@ from ._http import RecordedRequest
 from ._jobs import FakeJob
 from ._script import MISSING, TERMINAL_STATUSES, Answer, JobScript, PollAfter
 from ._server import FakeResponsesServer
+from ._stream_script import StreamScript
 
 __all__ = [
     "MISSING",
@@ -23,4 +24,5 @@ __all__ = [
     "JobScript",
     "PollAfter",
     "RecordedRequest",
+    "StreamScript",
 ]

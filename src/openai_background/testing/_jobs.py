@@ -25,6 +25,7 @@ class FakeJob:
     created_at: int
     create_body: dict[str, Any] | None = None  #: parsed JSON of the create request
     polls: int = 0  #: GET /v1/responses/{id} served so far
+    streams: int = 0  #: GET /v1/responses/{id}?stream=true served so far (not counted in ``polls``)
     cancel_requests: int = 0  #: POST /v1/responses/{id}/cancel received so far
     status: str = "queued"  #: status of the last Response body served for the job
     cancelled: bool = False  #: cancelled by a cancel request; GETs now answer "cancelled"

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Final, Literal, TypeAlias
 
+from ._stream_script import StreamScript
+
 __all__ = ["MISSING", "TERMINAL_STATUSES", "Answer", "JobScript", "PollAfter"]
 
 AnswerKind = Literal["state", "http_error", "raw", "json", "drop", "slow"]
@@ -206,6 +208,8 @@ class JobScript:
     on_create: Answer = field(default_factory=_queued)
     answers: tuple[Answer, ...] = field(default_factory=_done)
     on_cancel: Answer | None = None
+    stream: StreamScript = field(default_factory=StreamScript)
+    """How ``GET /v1/responses/{id}?stream=true`` answers (see :class:`StreamScript`)."""
 
     def __post_init__(self) -> None:
         if not self.answers:
@@ -245,6 +249,10 @@ class JobScript:
     def of(cls, *answers: Answer, on_create: Answer | None = None, on_cancel: Answer | None = None) -> JobScript:
         """A hand-written script: GET answers exactly as given."""
         return cls(on_create=on_create or _queued(), answers=answers, on_cancel=on_cancel)
+
+    def with_stream(self, stream: StreamScript) -> JobScript:
+        """A copy whose stream requests are answered as ``stream`` says."""
+        return replace(self, stream=stream)
 
     def with_faults(self, *faults: Answer) -> JobScript:
         """A copy whose first GETs get ``faults`` before the scripted answers."""

@@ -1,8 +1,9 @@
 """A loopback fake of the OpenAI Responses API background mode, for tests.
 
 :class:`FakeResponsesServer` listens on ``127.0.0.1`` (a free port) and serves
-``POST /v1/responses``, ``GET /v1/responses/{id}`` and
-``POST /v1/responses/{id}/cancel`` from :class:`~._script.JobScript` scripts.
+``POST /v1/responses``, ``GET /v1/responses/{id}`` (``?stream=true``: server-sent
+events, see :mod:`._sse`) and ``POST /v1/responses/{id}/cancel`` from
+:class:`~._script.JobScript` scripts.
 It runs an asyncio server in one daemon thread with its own event loop and
 speaks plain HTTP/1.1 with keep-alive, so the real SDK and plain httpx clients
 can talk to it and 1,000 concurrent connections cost one thread.  Scripting and
@@ -26,6 +27,7 @@ from typing import Any
 from ._http import BadRequest, RecordedRequest, Reply, read_request, write_reply
 from ._jobs import FakeJob, error_reply, render, response_body
 from ._script import TERMINAL_STATUSES, Answer, JobScript
+from ._sse import StreamReply, stream_reply, wants_stream, write_events
 
 __all__ = ["FakeResponsesServer"]
 
@@ -51,8 +53,7 @@ class FakeResponsesServer:
         self._port: int | None = None
         self._startup_error: BaseException | None = None
         self._stopped = False
-        # The dispatch table: (method, path pattern, handler).  A streaming
-        # variant of GET /v1/responses/{id}?stream=true belongs in _retrieve.
+        # The dispatch table: (method, path pattern, handler).
         self._routes: list[tuple[str, re.Pattern[str], _Route]] = [
             ("POST", re.compile(r"/v1/responses"), self._create),
             ("GET", re.compile(r"/v1/responses/([^/]+)"), self._retrieve),
@@ -183,15 +184,17 @@ class FakeResponsesServer:
                 script = self._scripts[name]
             else:
                 script = JobScript.completed()
-            return self._new_job(script, body)[1]
+            job, reply = self._new_job(script, body)
+            return stream_reply(job, "") if body.get("stream") is True else reply
 
     def _retrieve(self, request: RecordedRequest, match: re.Match[str]) -> Reply:
-        """Serve the job's next answer.  SSE (``?stream=true``) would branch here
-        on ``request.query`` and return a Reply that ``_send`` streams."""
+        """Serve the job's next answer, or its event stream (``?stream=true``)."""
         with self._lock:
             job = self._jobs.get(match[1])
             if job is None:
                 return error_reply(404, f"No response found with id '{match[1]}'.")
+            if wants_stream(request.query):
+                return stream_reply(job, request.query)
             job.polls += 1
             if job.cancelled:
                 answer = Answer.state("cancelled")
@@ -295,4 +298,6 @@ class FakeResponsesServer:
         if reply.delay > 0:
             await asyncio.sleep(reply.delay)
         self._answers += 1
+        if isinstance(reply, StreamReply):
+            return await write_events(writer, reply, f"req_fake_{self._answers}", keep_alive)
         return await write_reply(writer, reply, f"req_fake_{self._answers}", keep_alive)
