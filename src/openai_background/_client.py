@@ -12,11 +12,11 @@ the SDK's own classes.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import openai
 
+from ._compat import cached_property
 from ._dispatch import make_background_failure_error
 from ._resources import AsyncResponses, Responses
 

@@ -12,13 +12,26 @@ from __future__ import annotations
 
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from openai._types import Response as HttpResponse  # type: ignore[attr-defined]
-from openai._types import Timeout  # type: ignore[attr-defined]
+# Not re-exported by openai._types, but present there on every supported SDK: the ignore is always used.
+from openai._types import Response as _SDKResponse  # type: ignore[attr-defined]
+from openai._types import Timeout as _SDKTimeout  # type: ignore[attr-defined]
 
-__all__ = ["HttpResponse", "Timeout", "http_library", "synthesize_poll_response"]
+if TYPE_CHECKING:
+    # The SDK declares its cached resources (``client.responses``) as properties to type checkers; an
+    # override must be one too, or pyright calls it incompatible. At run time it is what the SDK uses.
+    cached_property = property
+else:
+    from functools import cached_property
+
+__all__ = ["HttpResponse", "Timeout", "cached_property", "http_library", "synthesize_poll_response"]
+
+HttpResponse = _SDKResponse
+"""The response class the installed SDK puts on ``APIStatusError.response`` (``httpx2`` or ``httpx``)."""
+Timeout = _SDKTimeout
+"""The timeout class the SDK's ``timeout=`` parameters take."""
 
 _SYNTHESIZED_BASE = "https://api.openai.com/v1/responses/"
 
