@@ -17,8 +17,8 @@ from openai.types.responses import Response
 
 from ._codes import PENDING_STATUSES
 from ._compat import HttpResponse
-from ._dispatch import malformed_answer_error, should_raise
-from ._exceptions import BackgroundResponseError
+from ._dispatch import _shorten, should_raise
+from ._exceptions import BackgroundResponseError, ResponseMalformedError
 from ._loop import Dispatch, WaitOptions, _add_note
 from ._stream_steps import Handover, StreamPosition
 
@@ -33,6 +33,7 @@ __all__ = [
     "is_event_stream",
     "is_sse_error",
     "learn_response",
+    "malformed_stream_error",
     "pending",
     "refuses_streaming",
     "sequence_number",
@@ -63,11 +64,11 @@ def learn_response(position: StreamPosition, event: object, http: HttpResponse) 
     found = getattr(carried, "id", None)
     if position.response_id is None:
         if not isinstance(found, str) or not found:
-            raise malformed_answer_error(None, http, "its first event names no response")
+            raise malformed_stream_error(None, http, "its first event names no response")
         position.response_id = found
     elif isinstance(found, str) and found != position.response_id:
         why = f"its events are for another response, {found!r}"
-        raise malformed_answer_error(position.response_id, http, why)
+        raise malformed_stream_error(position.response_id, http, why)
     if carried is not None:
         position.last_response = carried
     return carried
@@ -94,7 +95,7 @@ def finish(
     failure = dispatch(result, response=http, response_id=rid)
     status = result.status
     if failure is None and event_type is not None and status != "completed":
-        failure = malformed_answer_error(rid, http, f"its {event_type} event carries a response with status {status!r}")
+        failure = malformed_stream_error(rid, http, f"its {event_type} event carries a response with status {status!r}")
     if failure is not None and should_raise(failure, plan.raise_on):
         logger.debug("stream %s: status=%s, raising %s", rid, status, type(failure).__name__)
         raise failure
@@ -152,9 +153,25 @@ def unreadable_event(error: Exception, position: StreamPosition, http: HttpRespo
     poll is worth repeating. Other errors are returned as they are."""
     if not isinstance(error, json.JSONDecodeError):
         return error
-    malformed = malformed_answer_error(position.response_id, http, "an event's data is not valid JSON")
+    malformed = malformed_stream_error(position.response_id, http, "an event's data is not valid JSON")
     malformed.__cause__ = error
     return malformed
+
+
+def malformed_stream_error(response_id: str | None, http: HttpResponse, why: str) -> ResponseMalformedError:
+    """``ResponseMalformedError`` for a stream that cannot be read as the response's events. Unlike a
+    poll's, the body is not quoted: a stream's body is read as it arrives and is not kept."""
+    rid = response_id or "<no id>"
+    content_type = http.headers.get("content-type", "no content type")
+    return ResponseMalformedError(
+        f"The event stream of background response {_shorten(rid)} could not be read: {why} "
+        f"(HTTP {http.status_code}, {_shorten(content_type)})",
+        response=http,
+        body=None,
+        response_id=rid,
+        status=None,
+        final_response=None,
+    )
 
 
 def attach_stream_position(error: Exception, position: StreamPosition, failures: int) -> Exception:

@@ -37,6 +37,7 @@ from ._stream_endings import (
     is_event_stream,
     is_sse_error,
     learn_response,
+    malformed_stream_error,
     pending,
     refuses_streaming,
     sequence_number,
@@ -157,7 +158,7 @@ def stream_program(
             if fallback and rid is not None:
                 logger.debug("stream %s answered without an event stream, polling instead", rid)
                 return Handover("the stream request was not answered with an event stream")
-            raise attach_stream_position(malformed_answer_error(rid, http, "it is not an event stream"), position, 0)
+            raise malformed_stream_error(rid, http, "it is not an event stream")
         logger.debug("stream %s opened after sequence number %s", rid, position.last_sequence_number)
         read = yield from _read_events(run, http)
         if isinstance(read, (Response, Handover)):
@@ -176,7 +177,7 @@ def stream_program(
             yield from run.after_failure(read.error, failures)
             continue
         if rid is None:
-            raise malformed_answer_error(None, http, "the create stream ended before naming its response")
+            raise malformed_stream_error(None, http, "the create stream ended before naming its response")
         try:
             raw: RawResponse = yield FETCH
             result = parse_answer(raw, response_id=rid)
@@ -200,7 +201,7 @@ def stream_program(
                 if fallback:
                     return Handover("the stream kept ending before the response finished")
                 why = f"its event stream ended {failures} times in a row before the response finished"
-                raise attach_stream_position(malformed_answer_error(rid, http, why), position, failures)
+                raise malformed_stream_error(rid, http, why)
             yield from run.pause(failure_backoff(failures, None))
 
 
@@ -243,5 +244,5 @@ def _read_events(
         if kind == "error":
             return error_event_outcome(event, position, run.plan, http, run.dispatch)
         if carried is None:
-            raise malformed_answer_error(position.response_id, http, f"its {kind} event carries no response")
+            raise malformed_stream_error(position.response_id, http, f"its {kind} event carries no response")
         return finish((carried, http), position, run.plan, run.dispatch, event_type=kind)
