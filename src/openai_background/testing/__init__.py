@@ -1,12 +1,27 @@
-"""Test helpers for code that uses OpenAI background responses.
+"""The test kit: test your own code against background failures, with no API key and no network.
 
-:class:`FakeResponsesServer` is a loopback HTTP server that imitates the
-Responses API background mode (create, poll, stream, cancel), driven by
-:class:`JobScript` scripts made of :class:`Answer` values::
+This module is public API. It has three parts:
 
-    with FakeResponsesServer() as server:
-        server.queue_create(JobScript.failed("server_error", polls=2))
-        client = openai.OpenAI(api_key="sk-test", base_url=server.base_url)
+* :class:`FakeResponsesServer`, a loopback HTTP server (real sockets, any client and transport) that
+  imitates the Responses API background mode (create, poll, stream, cancel). What each job answers is a
+  :class:`JobScript` made of :class:`Answer` values: an outcome (``completed``, ``failed`` with any
+  code, ``incomplete`` with any reason, ``cancelled``), in-progress polls, poll-after hints, and faults
+  (HTTP errors, dropped connections, slow or unreadable answers)::
+
+      with FakeResponsesServer() as server:
+          server.queue_create(JobScript.failed("server_error", polls=2))
+          client = openai_background.OpenAI(api_key="sk-test", base_url=server.base_url)
+          client.responses.create_and_poll(model="gpt-4.1", input="hi")  # raises ResponseServerError
+
+  ``queue_create`` scripts the next create, ``add_job`` makes a job to ``poll`` directly, and
+  ``job(id)`` / ``jobs`` / ``requests`` show what happened (polls, cancel requests, headers).
+
+* ``openai_background.testing.pytest_plugin``: opt-in pytest fixtures ``fake_responses_server``,
+  ``background_client`` and ``async_background_client``. Enable with
+  ``pytest_plugins = ["openai_background.testing.pytest_plugin"]`` in your top-level conftest.py.
+
+* ``openai_background.testing.respx``: ``mock_background_job(router, script)`` serves the same scripts
+  from a respx router, for tests that mock at the HTTP layer (needs ``respx``: the ``testing`` extra).
 """
 
 from ._http import RecordedRequest

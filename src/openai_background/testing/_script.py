@@ -258,6 +258,14 @@ class JobScript:
         """A copy whose first GETs get ``faults`` before the scripted answers."""
         return replace(self, answers=(*faults, *self.answers))
 
+    def with_create_hint(self, poll_after_ms: int) -> JobScript:
+        """A copy whose create answer sends ``openai-poll-after-ms: poll_after_ms``.
+
+        The factories' create answer carries no hint, so the first poll after ``create_and_poll``'s
+        create waits the default 1 s; this makes that wait short too.
+        """
+        return replace(self, on_create=replace(self.on_create, poll_after_ms=poll_after_ms))
+
     def terminal_on_create(self) -> JobScript:
         """A copy whose create answer is already the last (terminal) answer.
 
