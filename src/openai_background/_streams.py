@@ -103,9 +103,10 @@ class _Run:
         yield from _time_out(self.position.response_id, self.plan, self.position.last_response)
 
     def after_failure(self, error: Exception, failures: int) -> Generator[StreamStep, Any, None]:
-        """Raise ``error`` once it is not worth repeating or the budget is spent; else back off."""
+        """Raise ``error`` once it is not worth repeating (a refused stream never is, 501 included) or the
+        budget is spent; else back off."""
         rid = self.position.response_id
-        if not is_transient(error) or failures >= self.plan.max_poll_failures:
+        if not is_transient(error) or refuses_streaming(error) or failures >= self.plan.max_poll_failures:
             logger.debug("stream %s failed (%s), failures=%d, giving up", rid, type(error).__name__, failures)
             raise attach_stream_position(error, self.position, failures)
         yield from self.pause(failure_backoff(failures, failure_headers(error)))
