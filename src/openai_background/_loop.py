@@ -125,6 +125,7 @@ def poll_program(
     if first is None and first_delay > 0:
         yield Sleep(first_delay if options.max_wait is None else min(first_delay, options.max_wait))
     while True:
+        delay = 0.0  # every path below sets it before use; a type checker cannot tell
         if observed is None:
             try:
                 raw: RawResponse = yield FETCH
@@ -213,8 +214,9 @@ def attach_response_id(error: BaseException, rid: str, *, failures: int | None =
 
 
 def _add_note(error: BaseException, note: str) -> None:
-    if hasattr(error, "add_note"):
-        error.add_note(note)
+    add_note = getattr(error, "add_note", None)  # Python 3.11+
+    if add_note is not None:
+        add_note(note)
     elif error.args and isinstance(error.args[0], str):  # Python 3.10: no notes, extend the message
         error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
 
@@ -241,12 +243,14 @@ def run_sync(program: Generator[S, Any, T], perform: Callable[[S], object]) -> T
     value: object = None
     failure: Exception | None = None
     try:
-        while not isinstance(step := advance(program, value, failure), Finished):
+        while True:  # not `while not isinstance(step := ...)`: pyright loses that narrowing across `try`
+            step = advance(program, value, failure)
+            if isinstance(step, Finished):
+                return step.result  # type: ignore[no-any-return]
             try:
                 value, failure = perform(step), None
             except Exception as error:
                 value, failure = None, error
-        return step.result  # type: ignore[no-any-return]
     finally:
         program.close()
 
@@ -256,12 +260,14 @@ async def run_async(program: Generator[S, Any, T], perform: Callable[[S], Awaita
     value: object = None
     failure: Exception | None = None
     try:
-        while not isinstance(step := advance(program, value, failure), Finished):
+        while True:
+            step = advance(program, value, failure)
+            if isinstance(step, Finished):
+                return step.result  # type: ignore[no-any-return]
             try:
                 value, failure = await perform(step), None
             except Exception as error:
                 value, failure = None, error
-        return step.result  # type: ignore[no-any-return]
     finally:
         program.close()
 
