@@ -274,3 +274,21 @@ def test_the_api_key_never_appears_in_a_stream_error(run: Run, server: FakeRespo
         with pytest.raises(expected) as caught:
             run.read(opener)
         assert CANARY_KEY not in notes(caught.value) and CANARY_KEY not in repr(caught.value)
+
+
+def test_leaving_a_stream_early_closes_it_and_sends_nothing_more(run: Run, server: FakeResponsesServer) -> None:
+    rid = server.add_job(JobScript.completed().with_stream(StreamScript(interval=0.02)))
+    if run.mode == "sync":
+
+        def use(client: Any) -> Any:
+            with client.responses.stream_background(rid) as stream:
+                return [next(stream), next(stream)], stream
+    else:
+
+        async def use(client: Any) -> Any:
+            async with client.responses.stream_background(rid) as stream:
+                return [await stream.__anext__(), await stream.__anext__()], stream
+
+    seen, stream = run.call(use)
+    assert numbers(seen) == [0, 1] and stream.last_sequence_number == 1 and stream.final_response is None
+    assert requests_for(server, rid) == ["stream"]
