@@ -219,3 +219,21 @@ def test_a_clean_end_that_delivers_nothing_is_settled_by_the_get() -> None:
     with pytest.raises(ResponseFailedError):
         script.run()
     assert script.opened == [(RID, None)]
+
+
+@pytest.mark.parametrize("raw", ["RemoteProtocolError", "ReadTimeout"])
+def test_a_raw_transport_error_is_a_drop_to_resume(raw: str) -> None:
+    """openai 1.x and 2.x streams let the HTTP library's own errors out; 3.x wraps them. Both resume."""
+    failure = getattr(SDK_HTTP, raw)("peer closed connection without sending complete message body")
+    script = Script([[event(0), failure], [completed(1)]])
+    assert script.run().status == "completed"
+    assert script.opened == [(RID, None), (RID, 0)]
+
+
+@pytest.mark.parametrize("raw", ["RemoteProtocolError", "ReadTimeout"])
+def test_an_exhausted_raw_transport_error_is_raised_as_the_sdk_raises_it(raw: str) -> None:
+    failure = getattr(SDK_HTTP, raw)("gone")
+    expected = openai.APITimeoutError if raw == "ReadTimeout" else openai.APIConnectionError
+    with pytest.raises(expected) as caught:
+        Script([[failure]]).run(max_poll_failures=1)
+    assert isinstance(caught.value.__cause__, getattr(SDK_HTTP, raw))

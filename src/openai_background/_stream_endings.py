@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Final, TypeGuard
+import sys
+from typing import Any, Final, TypeGuard, cast
 
-from openai._exceptions import APIError, APIStatusError
+from openai._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from openai.types.responses import Response
 
 from ._codes import PENDING_STATUSES
@@ -35,9 +36,9 @@ __all__ = [
     "learn_response",
     "malformed_stream_error",
     "pending",
+    "read_failure",
     "refuses_streaming",
     "sequence_number",
-    "unreadable_event",
 ]
 
 logger = logging.getLogger("openai_background")
@@ -148,14 +149,27 @@ def is_sse_error(error: Exception) -> TypeGuard[APIError]:
     return type(error) is APIError
 
 
-def unreadable_event(error: Exception, position: StreamPosition, http: HttpResponse) -> Exception:
-    """An event whose data is not JSON is an unreadable answer: worth resuming past, as an unreadable
-    poll is worth repeating. Other errors are returned as they are."""
-    if not isinstance(error, json.JSONDecodeError):
-        return error
-    malformed = malformed_stream_error(position.response_id, http, "an event's data is not valid JSON")
-    malformed.__cause__ = error
-    return malformed
+def read_failure(error: Exception, position: StreamPosition, http: HttpResponse) -> Exception:
+    """What a failed read of an open stream means, as ``_cadence.is_transient`` understands it.
+
+    An event whose data is not JSON is an unreadable answer (``ResponseMalformedError``): worth resuming
+    past, as an unreadable poll is worth repeating. A broken connection or a read timeout raised by the
+    HTTP library itself (openai 1.x and 2.x streams do not wrap them; 3.x does) becomes the SDK's
+    ``APIConnectionError`` / ``APITimeoutError``. Other errors are returned as they are."""
+    if isinstance(error, json.JSONDecodeError):
+        malformed = malformed_stream_error(position.response_id, http, "an event's data is not valid JSON")
+        malformed.__cause__ = error
+        return malformed
+    loaded = [module for module in (sys.modules.get("httpx2"), sys.modules.get("httpx")) if module is not None]
+    if isinstance(error, tuple(module.TimeoutException for module in loaded)):
+        timed_out = APITimeoutError(request=http.request)
+        timed_out.__cause__ = error
+        return timed_out
+    if isinstance(error, tuple(module.RequestError for module in loaded)):
+        broken = APIConnectionError(request=http.request)
+        broken.__cause__ = error
+        return broken
+    return error
 
 
 def malformed_stream_error(response_id: str | None, http: HttpResponse, why: str) -> ResponseMalformedError:
@@ -197,7 +211,7 @@ def attach_stream_position(error: Exception, position: StreamPosition, failures:
 
 def _field(obj: object, name: str) -> object:
     if isinstance(obj, dict):
-        return obj.get(name)
+        return cast("dict[str, Any]", obj).get(name)
     if obj is None or isinstance(obj, (str, bytes, int, float, list)):
         return None
     return getattr(obj, name, None)

@@ -39,9 +39,9 @@ from ._stream_endings import (
     learn_response,
     malformed_stream_error,
     pending,
+    read_failure,
     refuses_streaming,
     sequence_number,
-    unreadable_event,
 )
 from ._stream_steps import (
     CLOSE_STREAM,
@@ -222,7 +222,7 @@ def _read_events(
             if is_sse_error(error):  # the SDK raises an `error` event whose data nests an `error` object
                 yield CLOSE_STREAM
                 return error_event_outcome(error.body, position, run.plan, http, run.dispatch)
-            return _Broken(unreadable_event(error, position, http), delivered)
+            return _Broken(read_failure(error, position, http), delivered)
         if event is END:
             return _Ended(delivered)
         if event is STALLED:
