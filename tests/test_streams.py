@@ -292,3 +292,14 @@ def test_leaving_a_stream_early_closes_it_and_sends_nothing_more(run: Run, serve
     seen, stream = run.call(use)
     assert numbers(seen) == [0, 1] and stream.last_sequence_number == 1 and stream.final_response is None
     assert requests_for(server, rid) == ["stream"]
+
+
+def test_stream_logs_name_the_job_and_never_the_key(
+    run: Run, server: FakeResponsesServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    rid = server.add_job(JobScript.failed("server_error").with_stream(StreamScript.dropping(1)))
+    with caplog.at_level("DEBUG"), pytest.raises(ResponseServerError):
+        run.read(stream_of(rid))
+    ours = [record.getMessage() for record in caplog.records if record.name == "openai_background"]
+    assert any(rid in message and "dropped" in message for message in ours)
+    assert all(CANARY_KEY not in record.getMessage() for record in caplog.records)
