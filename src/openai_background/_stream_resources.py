@@ -20,8 +20,9 @@ from typing_extensions import Self, Unpack
 from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
+from ._stream_io import StreamRequest
 from ._stream_steps import StreamPosition
-from ._stream_waiting import StreamRequest, stream_create_params, stream_events_async, stream_events_sync
+from ._stream_waiting import stream_create_params, stream_events_async, stream_events_sync
 
 if TYPE_CHECKING:
     from openai._types import Body, Headers, Query

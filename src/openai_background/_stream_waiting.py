@@ -1,7 +1,6 @@
 """The sync and async shells of background streams, as functions of a responses resource.
 
-Each shell only opens, reads and closes the SDK's stream (``retrieve(id, stream=True, starting_after=N)``,
-or ``create(background=True, stream=True)``), fetches, sleeps and cancels; the decisions are
+Each shell only does the program's steps, through the I/O of ``_stream_io.py``; the decisions are
 ``_streams.stream_program``'s. Waiting (``poll(..., wait="stream")``) drives it with ``run_sync``/
 ``run_async`` and, when the stream cannot finish the wait, hands over to the poll shells of
 ``_waiting.py`` with what is left of the deadline. The event iterators drive it with ``iterate_sync``/
@@ -15,40 +14,25 @@ import dataclasses
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
-from openai._types import NotGiven, Omit
 from openai.types.responses import Response
 
-from ._compat import Timeout
-from ._loop import Cancel, Fetch, Sleep, WaitOptions, run_async, run_sync
+from ._loop import WaitOptions, run_async, run_sync
 from ._stream_endings import pending
-from ._stream_steps import (
-    END,
-    STALLED,
-    CloseStream,
-    Deliver,
-    NextEvent,
-    OpenStream,
-    StreamPosition,
-    StreamStep,
-    iterate_async,
-    iterate_sync,
-)
+from ._stream_io import AsyncStreamIO, StreamRequest, SyncStreamIO
+from ._stream_steps import StreamPosition, iterate_async, iterate_sync
 from ._streams import stream_program
 from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, wait_async, wait_sync
 
 if TYPE_CHECKING:
-    from openai._streaming import AsyncStream, Stream
     from openai.resources.responses import AsyncResponses, Responses
     from openai.types.responses import ResponseStreamEvent
 
     from ._compat import HttpResponse
 
 __all__ = [
-    "StreamRequest",
     "check_wait",
     "stream_create_params",
     "stream_events_async",
@@ -60,8 +44,6 @@ __all__ = [
 logger = logging.getLogger("openai_background")
 
 WaitMode = Literal["poll", "stream"]
-_NOT_GIVEN: Any = NotGiven()
-_OMIT: Any = Omit()
 
 
 def check_wait(wait: object) -> WaitMode:
@@ -69,17 +51,6 @@ def check_wait(wait: object) -> WaitMode:
     if wait == "poll" or wait == "stream":
         return wait
     raise ValueError(f'wait must be "poll" or "stream", not {wait!r}')
-
-
-@dataclass(frozen=True)
-class StreamRequest:
-    """What every request of one stream passes through: the caller's extras, timeout, create parameters."""
-
-    extra_headers: Mapping[str, Any] | None = None
-    extra_query: Mapping[str, object] | None = None
-    extra_body: object | None = None
-    timeout: Any = _NOT_GIVEN
-    create_params: Mapping[str, Any] | None = None
 
 
 def stream_create_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,152 +61,6 @@ def stream_create_params(params: Mapping[str, Any]) -> dict[str, Any]:
     if params.get("background", True) is not True:
         raise ValueError("create_and_stream always creates with background=True; leave `background` out")
     return {**params, "background": True, "stream": True}
-
-
-def bounded_timeout(timeout: Any, within: float | None, default: Any) -> Any:
-    """``timeout`` (or the client's ``default``), with no phase longer than ``within`` seconds."""
-    if within is None:
-        return timeout
-    base = default if isinstance(timeout, NotGiven) else timeout
-    if isinstance(base, Timeout):
-        return Timeout(
-            connect=_shorter(base.connect, within),
-            read=_shorter(base.read, within),
-            write=_shorter(base.write, within),
-            pool=_shorter(base.pool, within),
-        )
-    return _shorter(base if isinstance(base, (int, float)) else None, within)
-
-
-def _shorter(value: float | None, within: float) -> float:
-    return within if value is None else min(value, within)
-
-
-class _SyncStreamIO:
-    """The blocking I/O of one stream program; at most one stream open at a time."""
-
-    def __init__(self, resource: Responses, position: StreamPosition, request: StreamRequest) -> None:
-        self._resource = resource
-        self._position = position
-        self._request = request
-        self._stream: Stream[ResponseStreamEvent] | None = None
-
-    def perform(self, step: StreamStep) -> object:
-        if isinstance(step, NextEvent):
-            assert self._stream is not None
-            return next(self._stream, END)
-        if isinstance(step, Deliver):
-            return None
-        if isinstance(step, OpenStream):
-            self.close()
-            self._stream = self._open(step)
-            return self._stream
-        if isinstance(step, CloseStream):
-            self.close()
-            return None
-        if isinstance(step, Sleep):
-            self._resource._sleep(step.seconds)
-            return None
-        rid = str(self._position.response_id)
-        request = self._request
-        if isinstance(step, Fetch):
-            return self._resource.with_raw_response.retrieve(
-                rid, extra_headers=request.extra_headers, extra_query=request.extra_query, timeout=request.timeout
-            )
-        assert isinstance(step, Cancel)
-        return self._resource.cancel(rid, timeout=CANCEL_TIMEOUT)
-
-    def _open(self, step: OpenStream) -> Stream[ResponseStreamEvent]:
-        request = self._request
-        timeout = bounded_timeout(request.timeout, step.within, self._resource._client.timeout)
-        if step.response_id is None:
-            create: Any = self._resource.create
-            return create(  # type: ignore[no-any-return]
-                **(request.create_params or {}),
-                extra_headers=request.extra_headers,
-                extra_query=request.extra_query,
-                extra_body=request.extra_body,
-                timeout=timeout,
-            )
-        return self._resource.retrieve(
-            step.response_id,
-            stream=True,
-            starting_after=_OMIT if step.starting_after is None else step.starting_after,
-            extra_headers=request.extra_headers,
-            extra_query=request.extra_query,
-            timeout=timeout,
-        )
-
-    def close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.close()
-
-
-class _AsyncStreamIO:
-    """The async I/O of one stream program; at most one stream open at a time."""
-
-    def __init__(self, resource: AsyncResponses, position: StreamPosition, request: StreamRequest) -> None:
-        self._resource = resource
-        self._position = position
-        self._request = request
-        self._stream: AsyncStream[ResponseStreamEvent] | None = None
-
-    async def perform(self, step: StreamStep) -> object:
-        if isinstance(step, NextEvent):
-            assert self._stream is not None
-            if step.within is None:
-                return await anext(self._stream, END)
-            with anyio.move_on_after(step.within):
-                return await anext(self._stream, END)
-            return STALLED
-        if isinstance(step, Deliver):
-            return None
-        if isinstance(step, OpenStream):
-            await self.aclose()
-            self._stream = await self._open(step)
-            return self._stream
-        if isinstance(step, CloseStream):
-            await self.aclose()
-            return None
-        if isinstance(step, Sleep):
-            await self._resource._sleep(step.seconds)
-            return None
-        rid = str(self._position.response_id)
-        request = self._request
-        if isinstance(step, Fetch):
-            return await self._resource.with_raw_response.retrieve(
-                rid, extra_headers=request.extra_headers, extra_query=request.extra_query, timeout=request.timeout
-            )
-        assert isinstance(step, Cancel)
-        return await self._resource.cancel(rid, timeout=CANCEL_TIMEOUT)
-
-    async def _open(self, step: OpenStream) -> AsyncStream[ResponseStreamEvent]:
-        request = self._request
-        timeout = bounded_timeout(request.timeout, step.within, self._resource._client.timeout)
-        if step.response_id is None:
-            create: Any = self._resource.create
-            return await create(  # type: ignore[no-any-return]
-                **(request.create_params or {}),
-                extra_headers=request.extra_headers,
-                extra_query=request.extra_query,
-                extra_body=request.extra_body,
-                timeout=timeout,
-            )
-        return await self._resource.retrieve(
-            step.response_id,
-            stream=True,
-            starting_after=_OMIT if step.starting_after is None else step.starting_after,
-            extra_headers=request.extra_headers,
-            extra_query=request.extra_query,
-            timeout=timeout,
-        )
-
-    async def aclose(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            with anyio.CancelScope(shield=True):
-                await stream.close()
 
 
 def stream_wait_sync(
@@ -255,7 +80,7 @@ def stream_wait_sync(
     position = StreamPosition(rid)
     clock = _clock(resource, time.monotonic)
     started = clock()
-    io = _SyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
+    io = SyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
     program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True)
     try:
         outcome = run_sync(program, io.perform)
@@ -292,7 +117,7 @@ async def stream_wait_async(
     position = StreamPosition(rid)
     clock = _clock(resource, anyio.current_time)
     started = clock()
-    io = _AsyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
+    io = AsyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
     program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True)
     try:
         outcome = await run_async(program, io.perform)
@@ -324,7 +149,7 @@ def stream_events_sync(
     resource: Responses, position: StreamPosition, options: WaitOptions, request: StreamRequest
 ) -> Generator[ResponseStreamEvent, None, None]:
     """The events of ``position``'s stream, read to its end with blocking I/O."""
-    io = _SyncStreamIO(resource, position, request)
+    io = SyncStreamIO(resource, position, request)
     clock = _clock(resource, time.monotonic)
     program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False)
     try:
@@ -337,7 +162,7 @@ async def stream_events_async(
     resource: AsyncResponses, position: StreamPosition, options: WaitOptions, request: StreamRequest
 ) -> AsyncGenerator[ResponseStreamEvent, None]:
     """The events of ``position``'s stream, read to its end in a task."""
-    io = _AsyncStreamIO(resource, position, request)
+    io = AsyncStreamIO(resource, position, request)
     clock = _clock(resource, anyio.current_time)
     program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False)
     events = iterate_async(program, io.perform)
