@@ -1,0 +1,11 @@
+"""The parts of ``scripts/build_fork.py``: each module is one step of building the forked ``openai`` SDK.
+
+* ``translate``: the project's modules rewritten to live inside the SDK (imports, headers, methods);
+* ``patching``: the edits to upstream files, each found by an anchor in the source, never a line number;
+* ``upstream``: the sdist from the package index, the scratch git repository, the wheel;
+* ``report``: ``PR.md`` and the line counts it states;
+* ``compare``: the outcome of two pytest runs (pristine sdist vs fork), node id by node id.
+
+Pure functions (text in, text out) are kept apart from the ones that run processes, so
+``tests/test_build_fork.py`` tests them without the network.
+"""
