@@ -21,36 +21,24 @@ from conftest import CANARY_KEY
 
 from openai_background.testing import FakeResponsesServer, JobScript
 
-
-def _aiohttp_client() -> Any:
-    """The SDK's aiohttp client, or a skip saying why there is none."""
-    factory = getattr(openai, "DefaultAioHttpClient", None)
-    if factory is None:
-        pytest.skip("this openai SDK offers no DefaultAioHttpClient")
-    try:
-        return factory()
-    except RuntimeError as missing:  # the SDK raises this when the extra is not installed
-        pytest.skip(f"openai[aiohttp] is not installed: {missing}")
-
-
 HTTP_CLIENTS: dict[str, Callable[[bool], Any]] = {
     "default": lambda is_async: None,
     "httpx": lambda is_async: httpx.AsyncClient() if is_async else httpx.Client(),
-    "aiohttp": lambda is_async: _aiohttp_client(),
+    "aiohttp": lambda is_async: openai.DefaultAioHttpClient(),
 }
 RESPONSE_CLASS = {"default": SDK_HTTP.Response, "httpx": httpx.Response, "aiohttp": SDK_HTTP.Response}
 """The class of ``APIStatusError.response`` each transport produces (aiohttp is wrapped in the SDK's library)."""
 
 ASYNCIO_ONLY = pytest.mark.skip(reason="aiohttp runs on asyncio only; trio has no aiohttp transport")
 CASES = [
-    pytest.param("sync", "default", id="sync-default"),
-    pytest.param("sync", "httpx", id="sync-httpx"),
-    pytest.param("asyncio", "default", id="asyncio-default"),
-    pytest.param("asyncio", "httpx", id="asyncio-httpx"),
-    pytest.param("asyncio", "aiohttp", id="asyncio-aiohttp"),
-    pytest.param("trio", "default", id="trio-default"),
-    pytest.param("trio", "httpx", id="trio-httpx"),
-    pytest.param("trio", "aiohttp", id="trio-aiohttp", marks=ASYNCIO_ONLY),
+    pytest.param(("sync", "default"), id="sync-default"),
+    pytest.param(("sync", "httpx"), id="sync-httpx"),
+    pytest.param(("asyncio", "default"), id="asyncio-default"),
+    pytest.param(("asyncio", "httpx"), id="asyncio-httpx"),
+    pytest.param(("asyncio", "aiohttp"), id="asyncio-aiohttp"),
+    pytest.param(("trio", "default"), id="trio-default"),
+    pytest.param(("trio", "httpx"), id="trio-httpx"),
+    pytest.param(("trio", "aiohttp"), id="trio-aiohttp", marks=ASYNCIO_ONLY),
 ]
 
 
@@ -60,8 +48,23 @@ def server() -> Iterator[FakeResponsesServer]:
         yield running
 
 
-def run(server: FakeResponsesServer, mode: str, transport: str, use: Callable[[Any], Any]) -> Any:
+@pytest.fixture(params=CASES)
+def case(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(mode, transport); skipped, saying why, where the installed SDK has no aiohttp client."""
+    mode, transport = request.param
+    if transport == "aiohttp":
+        if not hasattr(openai, "DefaultAioHttpClient"):
+            pytest.skip("this openai SDK offers no DefaultAioHttpClient")
+        try:
+            openai.DefaultAioHttpClient()
+        except RuntimeError as missing:  # the SDK raises this when the extra is not installed
+            pytest.skip(f"openai[aiohttp] is not installed: {missing}")
+    return mode, transport
+
+
+def run(server: FakeResponsesServer, case: tuple[str, str], use: Callable[[Any], Any]) -> Any:
     """``use(client)`` with a real client of this mode on this transport; its result, awaited if async."""
+    mode, transport = case
     kwargs: dict[str, Any] = {"api_key": CANARY_KEY, "base_url": server.base_url, "max_retries": 0}
     if mode == "sync":
         with OpenAI(http_client=HTTP_CLIENTS[transport](False), **kwargs) as client:
@@ -78,29 +81,26 @@ def create_and_poll(client: Any) -> Any:
     return client.responses.create_and_poll(model="gpt-fake", input="hi", poll_interval_ms=5)
 
 
-@pytest.mark.parametrize(("mode", "transport"), CASES)
-def test_a_completed_job_returns_its_output(server: FakeResponsesServer, mode: str, transport: str) -> None:
+def test_a_completed_job_returns_its_output(server: FakeResponsesServer, case: tuple[str, str]) -> None:
     server.queue_create(JobScript.completed(output_text="over the wire", polls=2, poll_after_ms=5))
-    response = run(server, mode, transport, create_and_poll)
+    response = run(server, case, create_and_poll)
     assert response.output_text == "over the wire"
     assert server.job(response.id).polls == 3
 
 
-@pytest.mark.parametrize(("mode", "transport"), CASES)
-def test_a_failed_job_carries_the_transports_response(server: FakeResponsesServer, mode: str, transport: str) -> None:
+def test_a_failed_job_carries_the_transports_response(server: FakeResponsesServer, case: tuple[str, str]) -> None:
     server.queue_create(JobScript.failed("server_error", message="boom", polls=1, poll_after_ms=5))
     with pytest.raises(openai.InternalServerError) as caught:
-        run(server, mode, transport, create_and_poll)
+        run(server, case, create_and_poll)
     error = caught.value
     assert isinstance(error, ResponseServerError)
-    assert type(error.response) is RESPONSE_CLASS[transport]
+    assert type(error.response) is RESPONSE_CLASS[case[1]]
     assert error.response.status_code == 200  # the poll that saw the failure succeeded as HTTP
     assert error.request_id == error.response.headers["x-request-id"]
     assert server.job(error.response_id).polls == 2
 
 
-@pytest.mark.parametrize(("mode", "transport"), CASES)
-def test_poll_of_an_existing_job(server: FakeResponsesServer, mode: str, transport: str) -> None:
+def test_poll_of_an_existing_job(server: FakeResponsesServer, case: tuple[str, str]) -> None:
     rid = server.add_job(JobScript.completed(polls=1, poll_after_ms=5))
-    response = run(server, mode, transport, lambda client: client.responses.poll(rid))
+    response = run(server, case, lambda client: client.responses.poll(rid))
     assert (response.id, response.status) == (rid, "completed")
