@@ -8,7 +8,7 @@ callers decide whether to raise it (``raise_on``).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Final, Protocol
+from typing import Final, Protocol, cast
 
 from openai.types.responses import Response
 
@@ -182,7 +182,7 @@ def _field(obj: object, name: str) -> object:
     if obj is None or isinstance(obj, (str, bytes, int, float, list)):
         return None
     if isinstance(obj, Mapping):
-        return obj.get(name)
+        return cast("Mapping[str, object]", obj).get(name)
     return getattr(obj, name, None)
 
 
@@ -195,8 +195,10 @@ def _text(value: object) -> str | None:
 
 def _as_body(obj: object, names: tuple[str, ...]) -> object:
     """The error object as the SDK's ``APIError.body`` holds it: a mapping if we can give one."""
-    if obj is None or isinstance(obj, (Mapping, str)):
+    if obj is None or isinstance(obj, str):
         return obj
+    if isinstance(obj, Mapping):
+        return cast("Mapping[str, object]", obj)
     return {name: _field(obj, name) for name in names}
 
 

@@ -17,7 +17,7 @@ import itertools
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -176,7 +176,7 @@ async def poll_many_async(
     extra_headers: Mapping[str, Any] | None,
     extra_query: Mapping[str, object] | None,
     timeout: Any,
-) -> AsyncIterator[AsyncIterator[PollOutcome]]:
+) -> AsyncGenerator[AsyncIterator[PollOutcome], None]:
     """An async iterator of one ``PollOutcome`` per id, in the order the jobs finish, valid inside the
     ``async with`` block that owns the tasks (structured concurrency: leaving the block stops them)."""
     headers = poll_headers(options, extra_headers)

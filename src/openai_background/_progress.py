@@ -15,7 +15,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final, Protocol, TextIO
@@ -87,7 +87,7 @@ class PollLogReader(logging.Handler):
 
 
 @contextmanager
-def reading_poll_logs(reader: PollLogReader) -> Iterator[None]:
+def reading_poll_logs(reader: PollLogReader) -> Generator[None, None, None]:
     """Attach ``reader`` to the package logger at DEBUG for the block, without sending records anywhere else."""
     logger = logging.getLogger(LOGGER_NAME)
     level, propagate = logger.level, logger.propagate

@@ -95,7 +95,8 @@ class Responses(StreamingResponses):
             poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
-        raw = self.with_raw_response.create(
+        create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
+        raw = create(
             **background_create_params(params),
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -199,7 +200,8 @@ class AsyncResponses(AsyncStreamingResponses):
             poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
-        raw = await self.with_raw_response.create(
+        create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
+        raw = await create(
             **background_create_params(params),
             extra_headers=extra_headers,
             extra_query=extra_query,

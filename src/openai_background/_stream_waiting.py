@@ -48,8 +48,10 @@ WaitMode = Literal["poll", "stream"]
 
 def check_wait(wait: object) -> WaitMode:
     """``wait`` checked: "poll" or "stream", anything else is a ``ValueError``."""
-    if wait == "poll" or wait == "stream":
-        return wait
+    if wait == "poll":
+        return "poll"
+    if wait == "stream":
+        return "stream"
     raise ValueError(f'wait must be "poll" or "stream", not {wait!r}')
 
 

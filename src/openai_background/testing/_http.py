@@ -42,7 +42,7 @@ class Reply:
 
     status_code: int = 200
     body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict[str, str])
     delay: float = 0.0  #: seconds to wait before writing anything
     drop: bool = False  #: close instead of answering
     after_headers: bool = False  #: with ``drop``: send the head and half a body first

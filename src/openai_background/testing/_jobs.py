@@ -46,7 +46,7 @@ def response_body(answer: Answer, job: FakeJob) -> dict[str, Any]:
     """The OpenAI ``Response`` JSON for a ``state`` answer served for ``job``."""
     output: list[dict[str, Any]] = []
     if answer.output_text is not None:
-        content = [{"type": "output_text", "text": answer.output_text, "annotations": []}]
+        content: list[dict[str, Any]] = [{"type": "output_text", "text": answer.output_text, "annotations": []}]
         msg_id = "msg_" + job.id.removeprefix("resp_")
         output.append(
             {"type": "message", "id": msg_id, "role": "assistant", "status": "completed",

@@ -22,7 +22,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ._http import BadRequest, RecordedRequest, Reply, read_request, write_reply
 from ._jobs import FakeJob, error_reply, render, response_body
@@ -173,8 +173,9 @@ class FakeResponsesServer:
             body = None
         if not isinstance(body, dict):
             return error_reply(400, "fake server: the request body is not a JSON object")
+        body = cast("dict[str, Any]", body)
         metadata = body.get("metadata")
-        name = metadata.get("fake_script") if isinstance(metadata, dict) else None
+        name = cast("dict[str, Any]", metadata).get("fake_script") if isinstance(metadata, dict) else None
         with self._lock:
             if self._queued:
                 script = self._queued.popleft()

@@ -72,9 +72,15 @@ def stream_events(job: FakeJob) -> tuple[list[dict[str, Any]], bool]:
 def _text_events(job: FakeJob, text: str, pieces: Sequence[str]) -> list[dict[str, Any]]:
     item_id = "msg_" + job.id.removeprefix("resp_")
     where = {"item_id": item_id, "output_index": 0, "content_index": 0}
-    part = {"type": "output_text", "text": text, "annotations": []}
-    item = {"id": item_id, "type": "message", "role": "assistant", "status": "in_progress", "content": []}
-    done_item = {**item, "status": "completed", "content": [part]}
+    part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": []}
+    item: dict[str, Any] = {
+        "id": item_id,
+        "type": "message",
+        "role": "assistant",
+        "status": "in_progress",
+        "content": [],
+    }
+    done_item: dict[str, Any] = {**item, "status": "completed", "content": [part]}
     return [
         {"type": "response.output_item.added", "output_index": 0, "item": item},
         {"type": "response.content_part.added", **where, "part": {**part, "text": ""}},

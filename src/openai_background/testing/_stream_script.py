@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from ._script import Answer
@@ -47,7 +47,7 @@ class StreamScript:
     """Ignore ``starting_after`` and send every event again (a server that replays)."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.drops, tuple):
+        if not isinstance(cast(object, self.drops), tuple):  # callers may pass a list
             object.__setattr__(self, "drops", tuple(self.drops))
         if self.deltas < 0 or self.interval < 0:
             raise ValueError("deltas and interval must be >= 0")
@@ -73,7 +73,8 @@ def split_text(text: str, pieces: int) -> Sequence[str]:
     if pieces <= 0 or not text:
         return []
     size, extra = divmod(len(text), pieces)
-    parts, start = [], 0
+    parts: list[str] = []
+    start = 0
     for index in range(pieces):
         end = start + size + (1 if index < extra else 0)
         if end > start:

@@ -34,7 +34,7 @@ import re
 import weakref
 from collections import deque
 from itertools import count
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 try:
     import httpx
@@ -149,8 +149,12 @@ def _api_for(router: respx.Router, base_url: str) -> _MockedAPI:
     base = base_url.rstrip("/")
     if base not in api.routes:
         base_path = _path_of(base)
+
+        def answer(request: httpx.Request) -> httpx.Response | None:
+            return api.handle(request, base_path)
+
         api.routes[base] = router.route(url__regex=rf"^{re.escape(base)}/responses(?:/[^?]*)?(?:\?.*)?$").mock(
-            side_effect=lambda request: api.handle(request, base_path)
+            side_effect=answer
         )
     return api
 
@@ -171,4 +175,4 @@ def _json_object(content: bytes) -> dict[str, Any] | None:
         body = json.loads(content)
     except ValueError:
         return None
-    return body if isinstance(body, dict) else None
+    return cast("dict[str, Any]", body) if isinstance(body, dict) else None
