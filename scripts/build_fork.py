@@ -86,6 +86,7 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
             retryable_codes=retryable,
             exceptions=sorted(n for n, m in project.Project(PROJECT).public_names().items() if m == "_exceptions"),
             methods=[m.name for m in project.Project(PROJECT).class_methods("_resources", "Responses")],
+            status_codes=report.declared_status_codes((PROJECT / "_exceptions.py").read_text(encoding="utf-8")),
         ),
         encoding="utf-8",
     )

@@ -73,6 +73,22 @@ def literal(source: str, name: str) -> object:
     raise KeyError(f"no module-level {name}")
 
 
+def declared_status_codes(exceptions_source: str) -> dict[str, int]:
+    """Class -> the ``status_code`` it declares (``_declared_status_code = N`` in its body)."""
+    found = {}
+    for node in ast.parse(exceptions_source).body:
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if (
+                    isinstance(item, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "_declared_status_code" for t in item.targets)
+                    and isinstance(item.value, ast.Constant)
+                    and isinstance(item.value.value, int)
+                ):
+                    found[node.name] = item.value.value
+    return found
+
+
 def _value(node: ast.expr) -> object:
     if isinstance(node, ast.Name):
         return node.id
@@ -92,14 +108,17 @@ def pr_markdown(
     retryable_codes: Sequence[str],
     exceptions: Sequence[str],
     methods: Sequence[str],
+    status_codes: dict[str, int],
 ) -> str:
     sums = totals(changes)
     by_class: dict[str, list[str]] = {}
     for code, cls in failure_classes.items():
         by_class.setdefault(cls, []).append(code)
     code_rows = "\n".join(
-        f"| `{cls}` | {', '.join(f'`{c}`' for c in sorted(codes))} |" for cls, codes in by_class.items()
+        f"| `{cls}` | {status_codes.get(cls, 200)} | {', '.join(f'`{c}`' for c in sorted(codes))} |"
+        for cls, codes in by_class.items()
     )
+    declared = ", ".join(f"`{cls}` {code}" for cls, code in status_codes.items())
     file_rows = "\n".join(f"| `{c.path}` | {c.kind} | +{c.added} | -{c.removed} |" for c in changes)
     kind_rows = "\n".join(f"| {KINDS[kind]} | +{added} | -{removed} |" for kind, (added, removed) in sums.items())
     gen_added, gen_removed = sums["generated"]
@@ -123,8 +142,8 @@ happens in background mode. This PR adds:
 - Exceptions raised for a failed background response, in the SDK's own families
   (`{"`, `".join(exceptions)}`):
 
-| class (also an instance of the SDK error in its bases) | `error.code` values |
-| --- | --- |
+| class (also an instance of the SDK error in its bases) | `status_code` | `error.code` values |
+| --- | --- | --- |
 {code_rows}
 
   A code not in the table raises `ResponseFailedError` and still carries it; `incomplete` raises
@@ -151,8 +170,8 @@ files only gain thin delegating methods and re-exports.
 **`retrieve()` is unchanged.** It still returns a failed `Response` without raising; raising is opt-in
 through `poll()`, `create_and_poll()` or `raise_for_status()`.
 
-**The `status_code` choice.** The typed subclasses (`ResponseServerError`, `ResponseRateLimitError`, ...)
-report the status their SDK parent stands for (500, 429, 400, 404, 403), so code that branches on
+**The `status_code` choice.** The typed subclasses report the status their SDK parent stands for
+({declared}), so code that branches on
 `err.status_code` treats a background failure as it treats the synchronous one. The poll's real HTTP status
 (200) stays readable at `err.response.status_code`, and `err.request_id` is the poll's `x-request-id`. The
 untyped classes (incomplete, cancelled, unknown status, unreadable body) keep 200.

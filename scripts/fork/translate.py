@@ -118,7 +118,8 @@ def lib_init(names: Mapping[str, str], *, lazy_modules: Iterable[str], source_pa
             "        return value\n"
             '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")'
         )
-    lines.append("\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(names)) + "]\n")
+    gap = "\n\n" if deferred else "\n"  # two blank lines after a function
+    lines.append(gap + "__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(names)) + "]\n")
     return "\n".join(lines)
 
 
