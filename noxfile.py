@@ -1,10 +1,18 @@
-"""Sessions: ``tests`` (the README's command), ``lint``, ``types``, ``demo``.
+"""Sessions: ``tests`` (the README's command), ``lint``, ``types``, ``demo``; the compatibility matrix
+``tests_sdk``, ``tests_matrix``, ``tests_pydantic_v1``, ``tests_python``; ``build`` and ``dist``.
 
 ``nox -s tests`` runs the suite on the interpreter nox runs with, against the newest ``openai`` the
-project allows.
+project allows. ``nox -s tests_matrix`` runs it against every SDK named in ``SDKS`` (the dependency
+range in pyproject.toml says exactly these); ``nox -s tests_python`` on every Python in ``PYTHONS``
+(a missing interpreter is skipped, and nox says so).
 """
 
 from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import nox
 
@@ -14,11 +22,78 @@ nox.options.error_on_missing_interpreters = False
 
 SRC = "src/openai_background"
 
+SDKS = {
+    "1.109.1": "openai[aiohttp]==1.109.1",  # the last 1.x: the floor of the range
+    "2.54.0": "openai[aiohttp]==2.54.0",  # the last 2.x
+    "3.57.0": "openai[aiohttp]==3.57.0",  # the 3.x this release was written against
+    "newest": "openai[aiohttp]>=3,<4",  # whatever 3.x is newest when the matrix runs
+}
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+VERSIONS = (
+    "import sys, openai, pydantic, openai._types as t; "
+    "print('python', sys.version.split()[0], '| openai', openai.VERSION, 'speaking', "
+    "t.Response.__module__.partition('.')[0], '| pydantic', pydantic.VERSION)"
+)
+"""Printed by every test session, so a log says what it tested: Python, SDK (and its HTTP library), pydantic."""
+
+
+def _let_nox_see_every_pyenv_python() -> None:
+    """pyenv's shims answer only for the *active* versions, so nox would skip an installed python3.10.
+    When pyenv is in use and the user chose no versions explicitly, make every installed CPython of
+    ``PYTHONS`` active after the current one (which stays first, so plain ``python`` does not change)."""
+    root = os.environ.get("PYENV_ROOT")
+    pyenv = shutil.which("pyenv")
+    if not root or not pyenv or os.environ.get("PYENV_VERSION"):
+        return
+    current = subprocess.run([pyenv, "version-name"], capture_output=True, text=True, check=False).stdout.split(":")
+    installed = sorted(p.name for p in Path(root, "versions").glob("3.*") if p.name.rsplit(".", 1)[0] in PYTHONS)
+    active = [v.strip() for v in current if v.strip() and v.strip() != "system"]
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([*active, *installed]))
+
+
+_let_nox_see_every_pyenv_python()
+
+
+def install_suite(session: nox.Session, sdk: str = SDKS["newest"], *more: str) -> None:
+    """The package (editable), its test extra and one SDK with its aiohttp extra; then say what got in."""
+    session.install("-e", ".[test]", sdk, *more)
+    session.run("python", "-c", VERSIONS)
+
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite: sync, asyncio and trio; respx, httpx2 and the loopback server."""
-    session.install("-e", ".[test]")
+    """The test suite on this interpreter and the newest SDK: sync, asyncio and trio; every transport."""
+    install_suite(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("sdk", list(SDKS), ids=list(SDKS))
+def tests_sdk(session: nox.Session, sdk: str) -> None:
+    """The test suite against one SDK of the matrix: ``nox -s "tests_sdk(1.109.1)"``."""
+    install_suite(session, SDKS[sdk])
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def tests_matrix(session: nox.Session) -> None:
+    """Every SDK of the matrix (queues ``tests_sdk`` for each)."""
+    for sdk in SDKS:
+        session.notify(f"tests_sdk({sdk})", session.posargs)
+
+
+@nox.session
+def tests_pydantic_v1(session: nox.Session) -> None:
+    """The test suite with pydantic 1 (which the SDK still supports) and the newest SDK."""
+    install_suite(session, SDKS["newest"], "pydantic<2")
+    session.run("python", "-c", "import pydantic; assert pydantic.VERSION.startswith('1.'), pydantic.VERSION")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def tests_python(session: nox.Session) -> None:
+    """The test suite on each supported Python with the newest SDK: ``nox -s tests_python-3.10``."""
+    install_suite(session)
     session.run("pytest", *session.posargs)
 
 
@@ -32,9 +107,28 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def types(session: nox.Session) -> None:
-    """mypy --strict on the package."""
-    session.install("-e", ".[test]", "mypy")
-    session.run("mypy", "--strict", SRC)
+    """mypy --strict and pyright (strict) on the package and on tests/typing: a typed use of every public
+    name, and a file of calls that must stay type errors (an unneeded ignore there fails both)."""
+    session.install("-e", ".[test]", "mypy", "pyright[nodejs]")
+    session.run("mypy", "--strict", SRC, "tests/typing")
+    session.run("pyright")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """sdist and wheel into dist/, then ``twine check --strict`` on both."""
+    session.install("build", "twine")
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run("python", "-m", "build")
+    session.run("twine", "check", "--strict", *(str(path) for path in Path("dist").iterdir()))
+
+
+@nox.session
+def dist(session: nox.Session) -> None:
+    """The slow distribution tests (marker ``dist``): the built wheel in a fresh venv runs the demo; a
+    ``git+file://`` install of this repository imports."""
+    session.install("-e", ".[test]", "build")
+    session.run("pytest", "-m", "dist", *session.posargs)
 
 
 @nox.session

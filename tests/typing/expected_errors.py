@@ -1,0 +1,39 @@
+"""Calls that must stay type errors; checked by ``nox -s types`` the other way round.
+
+Each line carries the ignore that hides its error. mypy (``--strict`` turns on ``warn_unused_ignores``) and
+pyright (``reportUnnecessaryTypeIgnoreComment``) both fail on an ignore that hides nothing, so if one of
+these calls starts to type-check (a parameter widened to ``Any``, ``**params`` no longer typed by the SDK's
+``ResponseCreateParamsNonStreaming``), ``nox -s types`` fails. mypy also checks the error code.
+"""
+
+# pyright: reportUnnecessaryTypeIgnoreComment=true
+
+from __future__ import annotations
+
+from openai_background import AsyncOpenAI, OpenAI, PollOutcome, install
+
+
+async def wrong_arguments(client: OpenAI, async_client: AsyncOpenAI) -> None:
+    # create_and_poll keeps the SDK's parameter types:
+    client.responses.create_and_poll(model="gpt-4.1", max_output_tokens="x")  # type: ignore[arg-type]
+    client.responses.create_and_poll(model="gpt-4.1", no_such_parameter=1)  # type: ignore[call-arg]
+    client.responses.create_and_poll(model="gpt-4.1", temperature="hot")  # type: ignore[arg-type]
+    await async_client.responses.create_and_poll(model="gpt-4.1", max_output_tokens="x")  # type: ignore[arg-type]
+    # ...and poll its own:
+    client.responses.poll(123)  # type: ignore[arg-type]
+    client.responses.poll("resp_1", poll_interval_ms="fast")  # type: ignore[arg-type]
+    client.responses.poll("resp_1", max_wait_seconds="1m")  # type: ignore[arg-type]
+    client.responses.poll("resp_1", wait="sse")  # type: ignore[arg-type]
+    client.responses.poll("resp_1", unknown=True)  # type: ignore[call-arg]
+    client.responses.poll_many("resp_1", concurrency="4")  # type: ignore[arg-type]
+
+
+def wrong_results(client: OpenAI, outcome: PollOutcome) -> None:
+    text: str = client.responses.poll("resp_1")  # type: ignore[assignment]
+    flag: str = install()  # type: ignore[assignment, func-returns-value]
+    response_id: int = outcome.response_id  # type: ignore[assignment]
+    print(text, flag, response_id)
+
+
+async def not_awaited(async_client: AsyncOpenAI) -> object:
+    return async_client.responses.poll("resp_1").status  # type: ignore[attr-defined]

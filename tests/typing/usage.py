@@ -1,0 +1,152 @@
+"""A typed use of every public name, checked by ``nox -s types`` (mypy --strict and pyright strict).
+
+Never run, never collected by pytest: it exists so that a changed signature, a return type that widens
+to ``Any`` or a name that disappears fails the type check. ``tests/test_typing_usage.py`` checks that
+every name in ``openai_background.__all__`` appears here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import openai
+from openai.types.responses import Response, ResponseStreamEvent
+from typing_extensions import assert_type
+
+from openai_background import (
+    AsyncAzureOpenAI,
+    AsyncBackgroundStream,
+    AsyncOpenAI,
+    AsyncResponses,
+    AzureOpenAI,
+    BackgroundResponseError,
+    BackgroundStream,
+    OpenAI,
+    PollOutcome,
+    ResponseBadRequestError,
+    ResponseCancelledError,
+    ResponseFailedError,
+    ResponseIncompleteError,
+    ResponseMalformedError,
+    ResponseNotFoundError,
+    ResponsePermissionDeniedError,
+    ResponsePollTimeoutError,
+    ResponseRateLimitError,
+    Responses,
+    ResponseServerError,
+    install,
+    installed,
+    make_background_failure_error,
+    raise_for_status,
+    uninstall,
+)
+
+
+def clients() -> None:
+    sync = OpenAI(api_key="sk-x", base_url="http://localhost:1/v1", max_retries=0, timeout=openai.Timeout(5.0))
+    assert_type(sync.responses, Responses)
+    assert isinstance(sync, openai.OpenAI)
+    assert_type(AsyncOpenAI(api_key="sk-x").responses, AsyncResponses)
+    azure = AzureOpenAI(azure_endpoint="https://r.openai.azure.com", api_version="2025-04-01-preview", api_key="k")
+    assert_type(azure.responses, Responses)
+    assert isinstance(azure, openai.AzureOpenAI)
+    async_azure = AsyncAzureOpenAI(azure_endpoint="https://r.openai.azure.com", api_version="v", azure_ad_token="t")
+    assert_type(async_azure.responses, AsyncResponses)
+    assert_type(sync.with_options(max_retries=2), OpenAI)
+
+
+def waiting(client: OpenAI) -> None:
+    done = client.responses.poll(
+        "resp_1",
+        poll_interval_ms=500,
+        max_wait_seconds=600.0,
+        raise_on={"failed", "incomplete"},
+        max_poll_failures=5,
+        cancel_on_timeout=True,
+        cancel_on_interrupt=True,
+        wait="stream",
+        extra_headers={"X-Trace": "1"},
+        extra_query={"include": "x"},
+        timeout=30.0,
+    )
+    assert_type(done, Response)
+    assert_type(client.responses.poll("resp_1", max_wait_seconds=None, timeout=openai.Timeout(3.0)), Response)
+    created = client.responses.create_and_poll(
+        model="gpt-4.1", input="hi", max_output_tokens=100, instructions="terse", metadata={"k": "v"}
+    )
+    assert_type(created, Response)
+    assert_type(client.responses.retrieve("resp_1"), Response)  # the SDK's, unchanged
+    outcomes = client.responses.poll_many(["resp_1", "resp_2"], concurrency=4, max_wait_seconds=60)
+    assert_type(outcomes, Iterator[PollOutcome])
+    for outcome in outcomes:
+        assert_type(outcome, PollOutcome)
+        assert_type(outcome.response_id, str)
+        assert_type(outcome.ok, bool)
+        assert_type(outcome.response, "Response | None")
+        assert_type(outcome.error, "Exception | None")
+        assert_type(outcome.result(), Response)
+
+
+def streaming(client: OpenAI) -> None:
+    with client.responses.stream_background("resp_1", starting_after=3, max_wait_seconds=60) as stream:
+        assert_type(stream, BackgroundStream)
+        for event in stream:
+            assert_type(event, ResponseStreamEvent)
+        assert_type(stream.response_id, "str | None")
+        assert_type(stream.last_sequence_number, "int | None")
+        assert_type(stream.final_response, "Response | None")
+    assert_type(client.responses.create_and_stream(model="gpt-4.1", input="hi"), BackgroundStream)
+
+
+async def async_waiting(client: AsyncOpenAI) -> None:
+    assert_type(await client.responses.poll("resp_1", poll_interval_ms=250, wait="poll"), Response)
+    assert_type(await client.responses.create_and_poll(model="gpt-4.1", input="hi", background=True), Response)
+    async with client.responses.poll_many(["resp_1"], concurrency=2) as outcomes:
+        async for outcome in outcomes:
+            assert_type(outcome, PollOutcome)
+    async with client.responses.stream_background("resp_1") as stream:
+        assert_type(stream, AsyncBackgroundStream)
+        async for event in stream:
+            assert_type(event, ResponseStreamEvent)
+    assert_type(client.responses.create_and_stream(model="gpt-4.1", input="hi"), AsyncBackgroundStream)
+
+
+def errors(client: OpenAI, raw_client: openai.OpenAI) -> None:
+    try:
+        client.responses.poll("resp_1")
+    except ResponseServerError as error:
+        assert_type(error.code, "str | None")
+        assert_type(error.retryable, bool)
+        assert isinstance(error, openai.InternalServerError)
+    except ResponseRateLimitError as error:
+        assert isinstance(error, openai.RateLimitError)
+    except (ResponseBadRequestError, ResponseNotFoundError, ResponsePermissionDeniedError) as error:
+        assert_type(error.param, "str | None")
+    except ResponseFailedError as error:
+        assert_type(error.message, str)
+    except ResponseIncompleteError as error:
+        assert_type(error.reason, "str | None")
+    except (ResponseCancelledError, ResponseMalformedError) as error:
+        assert_type(error.final_response, "Response | None")
+    except BackgroundResponseError as error:
+        assert_type(error.response_id, str)
+        assert_type(error.status, "str | None")
+        assert_type(error.request_id, "str | None")
+        assert isinstance(error, openai.APIStatusError)
+    except ResponsePollTimeoutError as error:
+        assert_type(error.response_id, str)
+        assert_type(error.last_status, "str | None")
+        assert_type(error.last_response, "Response | None")
+        assert isinstance(error, TimeoutError)
+
+    raw = raw_client.responses.with_raw_response.retrieve("resp_1")
+    assert_type(raise_for_status(raw), Response)
+    assert_type(raise_for_status(raw.parse(), raise_on=["failed"]), Response)
+    found = make_background_failure_error(raw.parse(), response=raw.http_response, response_id="resp_1")
+    assert_type(found, "BackgroundResponseError | None")
+
+
+def frameworks() -> None:
+    assert_type(install(), None)
+    assert_type(installed(), bool)
+    assert_type(uninstall(), None)
