@@ -115,6 +115,14 @@ def types(session: nox.Session) -> None:
 
 
 @nox.session
+def types_oldest_sdk(session: nox.Session) -> None:
+    """``types`` against the floor of the range (openai 1.109.1, which speaks httpx): same files, same verdict."""
+    session.install("-e", ".[test]", SDKS["1.109.1"], "mypy", "pyright[nodejs]")
+    session.run("mypy", "--strict", SRC, "tests/typing")
+    session.run("pyright")
+
+
+@nox.session
 def build(session: nox.Session) -> None:
     """sdist and wheel into dist/, then ``twine check --strict`` on both."""
     session.install("build", "twine")

@@ -140,7 +140,8 @@ def refuses_streaming(error: BaseException) -> bool:
 
 
 def is_event_stream(http: HttpResponse) -> bool:
-    return http.headers.get("content-type", "").split(";")[0].strip().lower() == "text/event-stream"
+    content_type: str = http.headers.get("content-type", "")  # httpx (openai 1.x/2.x) types it Any
+    return content_type.split(";")[0].strip().lower() == "text/event-stream"
 
 
 def is_sse_error(error: Exception) -> TypeGuard[APIError]:
