@@ -23,11 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fork import upstream
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
-    import tomli as tomllib
-
 SELECTION = ("tests/test_client.py", "tests/lib")
 """Upstream's offline tests: the client, and the handwritten ``lib`` helpers."""
 
@@ -47,6 +42,10 @@ EXTRAS = "realtime,aiohttp,bedrock"
 
 def test_requirements(pyproject: str) -> list[str]:
     """``DEV_TOOLS`` as upstream's ``[dependency-groups] dev`` pins them."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
+        import tomli as tomllib
     dev = tomllib.loads(pyproject)["dependency-groups"]["dev"]
     chosen = []
     for name in DEV_TOOLS:
