@@ -16,13 +16,28 @@ from ._client import OpenAI
 from ._exceptions import BackgroundResponseError
 from .testing import FakeResponsesServer, JobScript
 
-DEMO_JOBS: tuple[tuple[str, JobScript], ...] = (
-    ("completed", JobScript.completed(output_text="All done.", polls=1, poll_after_ms=20)),
-    ("server_error", JobScript.failed("server_error", message="The server had an error", polls=1, poll_after_ms=20)),
-    ("rate_limit_exceeded", JobScript.failed("rate_limit_exceeded", message="Slow down", polls=1, poll_after_ms=20)),
-    ("invalid_prompt", JobScript.failed("invalid_prompt", message="The prompt was refused", polls=1, poll_after_ms=20)),
-    ("incomplete", JobScript.incomplete("max_output_tokens", polls=1, poll_after_ms=20)),
-    ("cancelled", JobScript.cancelled(polls=1, poll_after_ms=20)),
+HINT_MS = 20
+"""The fake server's poll hint: short, so the demo takes a second, not six."""
+
+DEMO_JOBS: tuple[tuple[str, JobScript], ...] = tuple(
+    (name, script.with_create_hint(HINT_MS))
+    for name, script in (
+        ("completed", JobScript.completed(output_text="All done.", polls=1, poll_after_ms=HINT_MS)),
+        (
+            "server_error",
+            JobScript.failed("server_error", message="The server had an error", polls=1, poll_after_ms=HINT_MS),
+        ),
+        (
+            "rate_limit_exceeded",
+            JobScript.failed("rate_limit_exceeded", message="Slow down", polls=1, poll_after_ms=HINT_MS),
+        ),
+        (
+            "invalid_prompt",
+            JobScript.failed("invalid_prompt", message="The prompt was refused", polls=1, poll_after_ms=HINT_MS),
+        ),
+        ("incomplete", JobScript.incomplete("max_output_tokens", polls=1, poll_after_ms=HINT_MS)),
+        ("cancelled", JobScript.cancelled(polls=1, poll_after_ms=HINT_MS)),
+    )
 )
 
 COLUMNS = ("job", "outcome", "exception", "caught by", "response id", "request id", "retryable")
