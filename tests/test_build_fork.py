@@ -115,7 +115,7 @@ def test_lib_modules_are_generated_from_the_project_with_a_header() -> None:
     loop = files[f"{patching.LIB_DIR}/_loop.py"]
     assert loop.startswith("# File generated from openai-background's src/openai_background/_loop.py")
     assert "from openai." not in loop and "from ..._types import" in loop
-    assert f'logging.getLogger("{translate.LOGGER_NAME}")' in loop
+    assert 'logging.getLogger("openai_background")' in loop  # the name the behaviour tests read records by
     init = files[f"{patching.LIB_DIR}/__init__.py"]
     assert '"raise_for_status"' in init and '"OpenAI"' not in init and '"Responses"' not in init
 
@@ -238,6 +238,18 @@ def test_upstream_outcomes_are_compared_test_by_test(tmp_path: Path) -> None:
     assert verify.differences(found, {**found, "tests.test_client::test_b": "passed"}) == [
         "tests.test_client::test_b: pristine skipped, fork passed"
     ]
+
+
+@pytest.mark.parametrize(
+    ("test_id", "node"),
+    [
+        ("tests.test_client.TestOpenAI::test_copy", "tests/test_client.py::TestOpenAI::test_copy"),
+        ("tests.lib.live.test_grouping::test_x[sync]", "tests/lib/live/test_grouping.py::test_x[sync]"),
+    ],
+)
+def test_a_junit_id_becomes_a_node_id_to_rerun(test_id: str, node: str) -> None:
+    files = {"tests/test_client.py", "tests/lib/live/test_grouping.py"}
+    assert verify.node_id(test_id, files.__contains__) == node
 
 
 def test_upstream_test_tools_come_from_its_dev_group() -> None:

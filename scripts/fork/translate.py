@@ -2,7 +2,11 @@
 
 Nothing here is a second copy: every file and method placed in the fork is read from
 ``src/openai_background/`` at build time and changed only where its place in the SDK demands it
-(imports become relative, the logger gets an SDK name, a header says where the file comes from).
+(imports become relative, a header says where the file comes from).
+
+The logger keeps the project's name, ``openai_background``: the behaviour tests read log records by that
+name (``tests/test_streams.py``), and a user's logging configuration then works for the package and the
+fork alike.
 """
 
 from __future__ import annotations
@@ -15,11 +19,6 @@ from dataclasses import dataclass, field
 
 LIB_PACKAGE = "openai.lib.background"
 """Where the implementation lives in the SDK."""
-
-LOGGER_NAME = "openai.lib.background"
-"""The fork's logger: a child of the SDK's ``openai`` logger, so ``OPENAI_LOG=debug`` shows the polls."""
-
-SOURCE_LOGGER = 'logging.getLogger("openai_background")'
 
 
 class TranslateError(Exception):
@@ -72,7 +71,6 @@ def lib_module(source: str, *, name: str, source_path: str, carried: Iterable[st
         if sibling["module"] not in carried:
             raise TranslateError(f"{name} imports .{sibling['module']}, which the fork does not carry")
     text = relative_imports(source, LIB_PACKAGE, name=name)
-    text = text.replace(SOURCE_LOGGER, f'logging.getLogger("{LOGGER_NAME}")')
     return header(source_path) + text
 
 
