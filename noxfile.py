@@ -144,3 +144,13 @@ def demo(session: nox.Session) -> None:
     """The demo: six background jobs on the loopback fake server, no API key."""
     session.install(".")
     session.run("python", "-m", "openai_background", "demo")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark (issue 8, ``benchmarks/``): every figure against its baseline, side by side, on the
+    loopback fake server in its own process; prints the table and writes ``docs/benchmarks.md``.
+    ``nox -s bench -- --smoke`` checks it runs, in seconds, and writes nothing. Not run by CI: its figures
+    need a quiet machine (the smoke version runs in the suite, ``tests/test_bench_smoke.py``)."""
+    session.install("-e", ".", SDKS["newest"])
+    session.run("python", "-m", "benchmarks", *session.posargs)
