@@ -154,3 +154,52 @@ def bench(session: nox.Session) -> None:
     need a quiet machine (the smoke version runs in the suite, ``tests/test_bench_smoke.py``)."""
     session.install("-e", ".", SDKS["newest"])
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+FORK_PACKAGE_ONLY_TESTS = (
+    "tests/test_build_fork.py",  # the build script's own functions, not the fork
+    "tests/test_cli.py",  # the openai-background command
+    "tests/test_dist.py",  # this package's wheel
+    "tests/test_examples.py",  # examples/ import openai_background
+    "tests/test_fake_server.py",  # openai_background.testing's server itself
+    "tests/test_fake_server_sse.py",
+    "tests/test_install.py",  # install() patches the SDK in place; the fork needs no patching
+    "tests/test_testkit.py",  # openai_background.testing's pytest plugin and respx helpers
+    "tests/test_typing_usage.py",  # the package's public names
+)
+"""Tests about this package rather than the behaviour the fork shares with it: left out of the fork run."""
+
+
+@nox.session
+def fork(session: nox.Session) -> None:
+    """The forked SDK (``scripts/build_fork.py``): builds ``dist/openai-<upstream>+background.<n>-*.whl``,
+    ``dist/upstream.patch`` and ``dist/PR.md`` from the ``openai`` sdist, then checks, in fresh venvs:
+    upstream's offline tests give the same outcome on the pristine sdist and on the fork; this project's
+    behaviour tests pass against the fork's own ``openai.OpenAI`` (``OPENAI_BACKGROUND_TARGET=fork``); the
+    patch applies to a fresh unpack with ``git apply --check``. Arguments go to the build script:
+    ``nox -s fork -- --openai-version 3.57.0 --fork-revision 2``."""
+    import sys
+    from pathlib import Path
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    session.run("python", "scripts/build_fork.py", *session.posargs)
+    wheel = max(Path("dist").glob("openai-*+background.*.whl"), key=lambda path: path.stat().st_mtime)
+    upstream_version = wheel.name.split("-")[1].split("+")[0]
+    sdist = Path(".fork-build", upstream_version, "sdist", f"openai-{upstream_version}.tar.gz")
+    work = Path(session.create_tmp()) / "fork"
+
+    verify = ("python", "scripts/fork/verify.py")
+    session.run(*verify, "upstream-tests", "--sdist", str(sdist), "--wheel", str(wheel), "--workdir", str(work))
+
+    test_extra = tomllib.loads(Path("pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    session.install(f"openai[aiohttp] @ {wheel.resolve().as_uri()}", *test_extra)
+    session.install("--no-deps", ".")  # for openai_background.testing, the fake server some tests use
+    session.run("python", "-c", "import openai, openai.lib.background; print('testing openai', openai.__version__)")
+    ignores = [f"--ignore={path}" for path in FORK_PACKAGE_ONLY_TESTS]
+    session.run("pytest", *ignores, env={"OPENAI_BACKGROUND_TARGET": "fork"})
+
+    session.run(*verify, "apply-check", "--sdist", str(sdist), "--patch", "dist/upstream.patch")
