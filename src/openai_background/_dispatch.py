@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from typing import Final, Protocol, cast
 
 from openai.types.responses import Response
+from pydantic import BaseModel
 
 from ._codes import FAILURE_CLASSES, PENDING_STATUSES, RETRYABLE_CODES
 from ._compat import HttpResponse, synthesize_poll_response
@@ -26,6 +27,7 @@ __all__ = ["RawResponse", "make_background_failure_error", "normalize_raise_on",
 
 FAILURE_STATUSES: Final = ("failed", "incomplete", "cancelled")
 DEFAULT_RAISE_ON: Final = FAILURE_STATUSES
+_DEFAULT_RAISE_ON_SET: Final = frozenset(DEFAULT_RAISE_ON)
 
 MAX_TEXT_IN_MESSAGE: Final = 500
 """Server text longer than this is shortened in ``str(err)``; the attribute keeps all of it."""
@@ -92,19 +94,19 @@ def _failed_error(result: Response, rid: str, response: HttpResponse) -> Respons
     message: str | None
     param: str | None
     error_type: str | None
+    body: object
     if isinstance(error, str):  # a bare string where an object belongs: keep it as the message
-        code, message, param, error_type = None, error, None, None
-    else:
-        code = _text(_field(error, "code"))
-        message = _text(_field(error, "message"))
-        param = _text(_field(error, "param"))
-        error_type = _text(_field(error, "type"))
+        code, message, param, error_type, body = None, error, None, None, error
+    else:  # each field read once, for the attributes and for ``body`` alike
+        fields = _error_fields(error)
+        code, message, param, error_type = _text(fields[0]), _text(fields[1]), _text(fields[2]), _text(fields[3])
+        body = _error_body(error, fields)
     cls = FAILURE_CLASSES.get(code, ResponseFailedError) if code is not None else ResponseFailedError
-    detail = ": ".join(_shorten(part) for part in (code, message) if part) or "no error details given"
+    detail = ": ".join([_shorten(part) for part in (code, message) if part]) or "no error details given"
     return cls(
         f"Background response {_shorten(rid)} failed: {detail}",
         response=response,
-        body=_as_body(error, ("code", "message", "param", "type")),
+        body=body,
         response_id=rid,
         final_response=result,
         retryable=code in RETRYABLE_CODES,
@@ -113,6 +115,27 @@ def _failed_error(result: Response, rid: str, response: HttpResponse) -> Respons
         param=param,
         error_type=error_type,
     )
+
+
+def _error_fields(error: object) -> tuple[object, object, object, object]:
+    """``code``, ``message``, ``param`` and ``type`` of an error object, each as ``_field`` reads it."""
+    if isinstance(error, BaseModel):  # what the SDK builds: neither a mapping nor a scalar
+        return (
+            getattr(error, "code", None),
+            getattr(error, "message", None),
+            getattr(error, "param", None),
+            getattr(error, "type", None),
+        )
+    return _field(error, "code"), _field(error, "message"), _field(error, "param"), _field(error, "type")
+
+
+def _error_body(error: object, fields: tuple[object, object, object, object]) -> object:
+    """``_as_body`` of the error object, from its fields already read."""
+    if error is None:
+        return None
+    if isinstance(error, Mapping):
+        return cast("Mapping[str, object]", error)
+    return {"code": fields[0], "message": fields[1], "param": fields[2], "type": fields[3]}
 
 
 def parse_answer(raw: RawResponse, *, response_id: str | None) -> Response:
@@ -164,6 +187,8 @@ def raise_for_status(result: Response | RawResponse, *, raise_on: Collection[str
 
 def normalize_raise_on(raise_on: Collection[str]) -> frozenset[str]:
     """``raise_on`` as a set, checked: a bare string or an unknown status is a ``ValueError``."""
+    if raise_on is DEFAULT_RAISE_ON:
+        return _DEFAULT_RAISE_ON_SET
     if isinstance(raise_on, str):
         raise ValueError(f"raise_on takes a collection of statuses, e.g. ({raise_on!r},), not a string")
     statuses = frozenset(raise_on)

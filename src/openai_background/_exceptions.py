@@ -118,15 +118,18 @@ class ResponseFailedError(BackgroundResponseError):
         param: str | None,
         error_type: str | None,
     ) -> None:
+        # ``body`` is set after: given to ``APIError``, it would be read again for code/param/type,
+        # which are set from the same fields right here.
         super().__init__(
             message,
             response=response,
-            body=body,
+            body=None,
             response_id=response_id,
             status="failed",
             final_response=final_response,
             retryable=retryable,
         )
+        self.body = body
         self.code = code
         self.message = error_message if error_message is not None else message
         self.param = param
