@@ -109,11 +109,12 @@ class Project:
         return bases
 
     def public_names(self) -> dict[str, str]:
-        """The package's ``__all__`` names the fork carries -> the module that defines each."""
+        """The package's ``__all__`` names the fork carries -> the module that defines each (those imported
+        under ``if TYPE_CHECKING:`` too: the package loads them lazily, through its ``__getattr__``)."""
         tree = self.tree("__init__")
         exported = _literal_all(tree)
         names: dict[str, str] = {}
-        for node in tree.body:
+        for node in _with_type_checking_blocks(tree.body):
             if not (isinstance(node, ast.ImportFrom) and node.level == 1 and node.module):
                 continue
             if node.module in PACKAGE_ONLY:
@@ -156,6 +157,17 @@ def _literal_all(tree: ast.Module) -> set[str]:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             return {elt.value for elt in getattr(node.value, "elts", []) if isinstance(elt, ast.Constant)}
     raise TranslateError("the package __init__ has no literal __all__")
+
+
+def _with_type_checking_blocks(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body`` with each ``if TYPE_CHECKING:`` block replaced by the statements in it."""
+    found: list[ast.stmt] = []
+    for node in body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            found += node.body
+        else:
+            found.append(node)
+    return found
 
 
 def _type_checking_lines(tree: ast.Module) -> set[int]:

@@ -11,6 +11,9 @@ place; ``uninstall()`` takes them back.
 the same errors, resuming dropped connections; ``poll(..., wait="stream")`` waits on that stream.
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from ._client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
 from ._dispatch import make_background_failure_error, raise_for_status
 from ._exceptions import (
@@ -27,9 +30,31 @@ from ._exceptions import (
     ResponseServerError,
 )
 from ._install import install, installed, uninstall
-from ._many import PollOutcome
-from ._resources import AsyncResponses, Responses
-from ._stream_resources import AsyncBackgroundStream, BackgroundStream
+
+if TYPE_CHECKING:
+    from ._many import PollOutcome
+    from ._resources import AsyncResponses, Responses
+    from ._stream_resources import AsyncBackgroundStream, BackgroundStream
+
+# Loaded on first use: subclassing the SDK's ``Responses`` imports ``openai.resources.responses`` and its
+# streaming helpers, which ``import openai`` itself defers until ``client.responses`` is first touched.
+_LAZY = {
+    "PollOutcome": "._many",
+    "Responses": "._resources",
+    "AsyncResponses": "._resources",
+    "BackgroundStream": "._stream_resources",
+    "AsyncBackgroundStream": "._stream_resources",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AsyncAzureOpenAI",

@@ -18,13 +18,13 @@ import openai
 
 from ._compat import cached_property
 from ._dispatch import make_background_failure_error
-from ._resources import AsyncResponses, Responses
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
 
     from ._compat import HttpResponse
     from ._exceptions import BackgroundResponseError
+    from ._resources import AsyncResponses, Responses
 
 __all__ = ["AsyncAzureOpenAI", "AsyncOpenAI", "AzureOpenAI", "OpenAI"]
 
@@ -45,6 +45,8 @@ class OpenAI(BackgroundFailureHook, openai.OpenAI):
 
     @cached_property
     def responses(self) -> Responses:
+        from ._resources import Responses  # deferred, as the SDK defers its own resources
+
         return Responses(self)
 
 
@@ -53,6 +55,8 @@ class AsyncOpenAI(BackgroundFailureHook, openai.AsyncOpenAI):
 
     @cached_property
     def responses(self) -> AsyncResponses:
+        from ._resources import AsyncResponses  # deferred, as the SDK defers its own resources
+
         return AsyncResponses(self)
 
 
