@@ -146,7 +146,9 @@ def test_a_missing_anchor_stops_the_build_naming_version_and_anchor(path: str, b
 def test_a_missing_file_is_a_missing_anchor() -> None:
     files = dict(UPSTREAM)
     del files[patching.RESPONSES]
-    with pytest.raises(patching.AnchorMissing, match=r"openai 9\.9\.9: src/openai/resources/responses/responses\.py"):
+    with pytest.raises(
+        patching.AnchorMissing, match=r"openai 9\.9\.9: there is no src/openai/resources/responses/responses\.py"
+    ):
         patching.plan_fork(reader(files), PROJECT, "9.9.9")
 
 

@@ -34,10 +34,10 @@ OMIT = Imported(name="omit", original="omit", module="openai._types", type_check
 class AnchorMissing(Exception):
     """An upstream file lacks the text an edit is anchored on: the fork cannot be built for that version."""
 
-    def __init__(self, version: str, path: str, anchor: str) -> None:
+    def __init__(self, version: str, path: str, anchor: str | None) -> None:
+        missing = f"{path} has no {anchor}" if anchor is not None else f"there is no {path}"
         super().__init__(
-            f"openai {version}: {path} has no {anchor}; the fork cannot be built for this version "
-            "(nothing was written to dist/)"
+            f"openai {version}: {missing}; the fork cannot be built for this version (nothing was written to dist/)"
         )
         self.version, self.path, self.anchor = version, path, anchor
 
@@ -53,7 +53,7 @@ def plan_fork(read: Callable[[str], str], project_root: Path, version: str) -> d
         try:
             return read(path)
         except FileNotFoundError:
-            raise AnchorMissing(version, path, "such file") from None
+            raise AnchorMissing(version, path, None) from None
 
     project = Project(project_root)
     hooks = {cls: project.find_method("_client", cls, CLIENT_HOOK) for cls in CLIENT_CLASSES}
