@@ -128,8 +128,7 @@ def poll_program(
         delay = 0.0  # every path below sets it before use; a type checker cannot tell
         if observed is None:
             try:
-                raw: RawResponse = yield FETCH
-                observed = (parse_answer(raw, response_id=rid), raw.http_response)
+                observed = _observe((yield FETCH), rid)
             except Exception as error:
                 failures += 1
                 if not is_transient(error) or failures >= options.max_poll_failures:
@@ -154,12 +153,20 @@ def poll_program(
                 return result
             delay = next_poll_delay(options.interval, http_response.headers)
             logger.debug("poll %s: status=%s, next poll in %.3fs", rid, status, delay)
+            # A sleeping job keeps its last ``Response``, not the HTTP exchange it came in (request,
+            # headers, body: ~10 KB), which adds up over a thousand jobs waiting at once.
+            del http_response
         if deadline is not None:
             remaining = deadline - clock()
             if remaining <= 0:
                 yield from _time_out(rid, options, last)
             delay = min(delay, remaining)
         yield Sleep(delay)
+
+
+def _observe(raw: RawResponse, rid: str) -> tuple[Response, HttpResponse]:
+    """A poll's answer as the ``Response`` in it and the HTTP response it came in."""
+    return parse_answer(raw, response_id=rid), raw.http_response
 
 
 def _check_id(result: Response, rid: str, http_response: HttpResponse) -> None:
@@ -247,6 +254,7 @@ def run_sync(program: Generator[S, Any, T], perform: Callable[[S], object]) -> T
             step = advance(program, value, failure)
             if isinstance(step, Finished):
                 return step.result  # type: ignore[no-any-return]
+            value = failure = None  # the last answer is the program's now; do not hold it across a sleep
             try:
                 value, failure = perform(step), None
             except Exception as error:
@@ -264,6 +272,7 @@ async def run_async(program: Generator[S, Any, T], perform: Callable[[S], Awaita
             step = advance(program, value, failure)
             if isinstance(step, Finished):
                 return step.result  # type: ignore[no-any-return]
+            value = failure = None  # the last answer is the program's now; do not hold it across a sleep
             try:
                 value, failure = await perform(step), None
             except Exception as error:
