@@ -10,6 +10,7 @@ import openai
 import pytest
 from _stream_run import ALL_EVENTS, MODES, RUNNING, Run, notes, numbers, requests_for, stream_of
 from _target import (
+    LOGGER_NAME,
     AsyncOpenAI,
     BackgroundResponseError,
     OpenAI,
@@ -300,6 +301,6 @@ def test_stream_logs_name_the_job_and_never_the_key(
     rid = server.add_job(JobScript.failed("server_error").with_stream(StreamScript.dropping(1)))
     with caplog.at_level("DEBUG"), pytest.raises(ResponseServerError):
         run.read(stream_of(rid))
-    ours = [record.getMessage() for record in caplog.records if record.name == "openai_background"]
+    ours = [record.getMessage() for record in caplog.records if record.name == LOGGER_NAME]
     assert any(rid in message and "dropped" in message for message in ours)
     assert all(CANARY_KEY not in record.getMessage() for record in caplog.records)
