@@ -101,8 +101,8 @@ def tests_python(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff: lint and format check."""
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "noxfile.py", "scripts")
-    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py", "scripts")
+    session.run("ruff", "check", "src", "tests", "examples", "benchmarks", "noxfile.py", "scripts")
+    session.run("ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "noxfile.py", "scripts")
 
 
 @nox.session

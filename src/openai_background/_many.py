@@ -31,7 +31,6 @@ from ._loop import FETCH, Finished, Sleep, Step, WaitOptions, advance, check_res
 from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, logger, poll_headers
 
 if TYPE_CHECKING:
-
     from openai.resources.responses import AsyncResponses, Responses
 
 __all__ = ["DEFAULT_CONCURRENCY", "PollOutcome", "check_ids", "poll_many_async", "poll_many_sync"]
