@@ -239,7 +239,7 @@ def test_respx_poll_alone_and_cancel_on_timeout(mode: str) -> None:
         with pytest.raises(TimeoutError):
             call(
                 mode,
-                lambda client: client.responses.poll(rid, max_wait_seconds=0.05, cancel_on_timeout=True),
+                lambda client: client.responses.poll(rid, max_wait_seconds=0.3, cancel_on_timeout=True),
                 base_url="http://llm.internal:8080/openai/v1",
             )
 
