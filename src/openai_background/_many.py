@@ -28,7 +28,7 @@ from openai.types.responses import Response
 
 from ._cadence import DEFAULT_POLL_INTERVAL
 from ._loop import FETCH, Finished, Sleep, Step, WaitOptions, advance, check_response_id, poll_program, run_async
-from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, logger, poll_headers
+from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -160,7 +160,7 @@ def poll_many_sync(
 def _cancel_all_sync(resource: Responses, rids: list[str], pool: ThreadPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     with ThreadPoolExecutor(max_workers=min(16, max(1, len(rids)))) as cancels:
-        futures = [cancels.submit(resource.cancel, rid, timeout=CANCEL_TIMEOUT) for rid in rids]
+        futures = [cancels.submit(cancel_quietly, resource, rid) for rid in rids]
         wait(futures, timeout=CANCEL_TIMEOUT)
     logger.debug("cancel_on_interrupt: sent cancel for %d unfinished job(s)", len(rids))
 
@@ -223,11 +223,8 @@ async def poll_many_async(
 
 async def _cancel_all_async(resource: AsyncResponses, rids: list[str], limiter: anyio.CapacityLimiter) -> None:
     async def cancel(rid: str) -> None:
-        try:
-            async with limiter:
-                await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
-        except Exception as error:
-            logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
+        async with limiter:
+            await cancel_quietly_async(resource, rid)
 
     with anyio.CancelScope(shield=True), anyio.move_on_after(CANCEL_TIMEOUT):
         async with anyio.create_task_group() as tasks:

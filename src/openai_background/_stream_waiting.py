@@ -24,7 +24,7 @@ from ._stream_endings import pending
 from ._stream_io import AsyncStreamIO, StreamRequest, SyncStreamIO
 from ._stream_steps import StreamPosition, iterate_async, iterate_sync
 from ._streams import stream_program
-from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, wait_async, wait_sync
+from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -88,10 +88,7 @@ def stream_wait_sync(
         outcome = run_sync(program, io.perform)
     except KeyboardInterrupt:
         if options.cancel_on_interrupt:
-            try:
-                resource.cancel(rid, timeout=CANCEL_TIMEOUT)
-            except Exception as error:
-                logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
+            cancel_quietly(resource, rid)
         raise
     finally:
         io.close()
@@ -126,10 +123,7 @@ async def stream_wait_async(
     except anyio.get_cancelled_exc_class():
         if options.cancel_on_interrupt:
             with anyio.CancelScope(shield=True), anyio.move_on_after(CANCEL_TIMEOUT):
-                try:
-                    await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
-                except Exception as error:
-                    logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
+                await cancel_quietly_async(resource, rid)
         raise
     finally:
         await io.aclose()

@@ -63,10 +63,7 @@ def wait_sync(
         return run_sync(program, perform)
     except KeyboardInterrupt:
         if options.cancel_on_interrupt:
-            try:
-                resource.cancel(rid, timeout=CANCEL_TIMEOUT)
-            except Exception as error:
-                logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
+            cancel_quietly(resource, rid)
         raise
 
 
@@ -102,11 +99,25 @@ async def wait_async(
     except anyio.get_cancelled_exc_class():
         if options.cancel_on_interrupt:
             with anyio.CancelScope(shield=True), anyio.move_on_after(CANCEL_TIMEOUT):
-                try:
-                    await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
-                except Exception as error:
-                    logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
+                await cancel_quietly_async(resource, rid)
         raise
+
+
+def cancel_quietly(resource: Responses, rid: str) -> None:
+    """Ask the server to cancel ``rid`` after an interrupted wait. A failure is logged, never raised: the
+    interruption is what the caller must see."""
+    try:
+        resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+    except Exception as error:
+        logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
+
+
+async def cancel_quietly_async(resource: AsyncResponses, rid: str) -> None:
+    """The async ``cancel_quietly``; callers shield and bound it, since it runs while being cancelled."""
+    try:
+        await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+    except Exception as error:
+        logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
 
 
 def poll_headers(options: WaitOptions, extra_headers: Mapping[str, Any] | None) -> dict[str, Any]:
