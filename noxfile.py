@@ -39,15 +39,19 @@ VERSIONS = (
 
 def _let_nox_see_every_pyenv_python() -> None:
     """pyenv's shims answer only for the *active* versions, so nox would skip an installed python3.10.
-    When pyenv is in use and the user chose no versions explicitly, make every installed CPython of
-    ``PYTHONS`` active after the current one (which stays first, so plain ``python`` does not change)."""
+    When pyenv is in use, append every installed CPython of ``PYTHONS`` to the active versions. The active
+    ones stay first, so plain ``python`` does not change. (``pyenv exec``, which runs ``nox`` through a
+    shim, exports ``PYENV_VERSION`` itself, so a set variable is extended, not taken as final.)"""
     root = os.environ.get("PYENV_ROOT")
     pyenv = shutil.which("pyenv")
-    if not root or not pyenv or os.environ.get("PYENV_VERSION"):
+    if not root or not pyenv:
         return
-    current = subprocess.run([pyenv, "version-name"], capture_output=True, text=True, check=False).stdout.split(":")
+    current = (
+        os.environ.get("PYENV_VERSION")
+        or subprocess.run([pyenv, "version-name"], capture_output=True, text=True, check=False).stdout
+    )
     installed = sorted(p.name for p in Path(root, "versions").glob("3.*") if p.name.rsplit(".", 1)[0] in PYTHONS)
-    active = [v.strip() for v in current if v.strip() and v.strip() != "system"]
+    active = [v.strip() for v in current.split(":") if v.strip() and v.strip() != "system"]
     os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([*active, *installed]))
 
 
