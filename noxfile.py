@@ -115,7 +115,7 @@ def types(session: nox.Session) -> None:
     name, and a file of calls that must stay type errors (an unneeded ignore there fails both)."""
     session.install("-e", ".[test]", "mypy", "pyright[nodejs]")
     session.run("mypy", "--strict", SRC, "tests/typing")
-    session.run("pyright")
+    session.run("pyright", "--project", "pyproject.toml")  # never a stray pyrightconfig.json above the checkout
 
 
 @nox.session
@@ -123,7 +123,7 @@ def types_oldest_sdk(session: nox.Session) -> None:
     """``types`` against the floor of the range (openai 1.109.1, which speaks httpx): same files, same verdict."""
     session.install("-e", ".[test]", SDKS["1.109.1"], "mypy", "pyright[nodejs]")
     session.run("mypy", "--strict", SRC, "tests/typing")
-    session.run("pyright")
+    session.run("pyright", "--project", "pyproject.toml")  # never a stray pyrightconfig.json above the checkout
 
 
 @nox.session
