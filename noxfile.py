@@ -194,7 +194,7 @@ def fork(session: nox.Session) -> None:
     wheel = max(Path("dist").glob("openai-*+background.*.whl"), key=lambda path: path.stat().st_mtime)
     upstream_version = wheel.name.split("-")[1].split("+")[0]
     sdist = Path(".fork-build", upstream_version, "sdist", f"openai-{upstream_version}.tar.gz")
-    work = Path(session.create_tmp()) / "fork"
+    work = Path(session.create_tmp()).resolve() / "fork"  # absolute: upstream tests run in other folders
 
     verify = ("python", "scripts/fork/verify.py")
     session.run(*verify, "upstream-tests", "--sdist", str(sdist), "--wheel", str(wheel), "--workdir", str(work))

@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--sdist", type=Path, required=True)
     check.add_argument("--patch", type=Path, required=True)
     args = parser.parse_args(argv)
+    for name in ("sdist", "wheel", "workdir", "patch"):  # the venvs' tests run in other folders
+        if getattr(args, name, None) is not None:
+            setattr(args, name, getattr(args, name).resolve())
     try:
         if args.command == "upstream-tests":
             return upstream_tests(args.sdist, args.wheel, args.workdir)
