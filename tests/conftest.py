@@ -9,7 +9,7 @@ and fake sleep on the resource, so no test waits for real seconds.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,8 @@ import pytest
 import respx
 from _sdk_http import SDK_HTTP
 from _target import AsyncOpenAI, OpenAI
+
+from openai_background.testing import FakeResponsesServer
 
 CANARY_KEY = "sk-canary-0123456789abcdefghijklmnopqrstuvwxyz"
 MODES = ("sync", "asyncio", "trio")
@@ -205,3 +207,10 @@ harness = _harness_fixture(MODES)
 """Every mode: sync, asyncio, trio; each through respx and the SDK's library's mock transport."""
 sync_harness = _harness_fixture(("sync",))
 async_harness = _harness_fixture(("asyncio", "trio"))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeResponsesServer]:
+    """A loopback fake Responses server, one per test module (real sockets, the SDK's real transport)."""
+    with FakeResponsesServer() as running:
+        yield running

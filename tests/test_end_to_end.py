@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -23,12 +23,6 @@ from conftest import CANARY_KEY
 from openai_background.testing import MISSING, Answer, FakeResponsesServer, JobScript
 
 MODES = ("sync", "asyncio", "trio")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as running:
-        yield running
 
 
 @pytest.fixture(params=MODES)

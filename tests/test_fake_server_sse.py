@@ -24,12 +24,6 @@ TEXT_EVENTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as running:
-        yield running
-
-
 @pytest.fixture
 def client(server: FakeResponsesServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base_url, timeout=5) as http:

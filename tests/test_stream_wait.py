@@ -4,7 +4,6 @@ real default transport, sync, under asyncio and under trio."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -24,12 +23,6 @@ from _target import (
 from conftest import CANARY_KEY
 
 from openai_background.testing import Answer, FakeResponsesServer, JobScript, StreamScript
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as running:
-        yield running
 
 
 @pytest.fixture(params=MODES)

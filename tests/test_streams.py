@@ -3,7 +3,7 @@ with the SDK's real default transport, sync, under asyncio and under trio."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import openai
@@ -31,12 +31,6 @@ from openai_background.testing import Answer, FakeResponsesServer, JobScript, St
 
 FAILURE_CLASSES = internal("_codes").FAILURE_CLASSES
 RETRYABLE_CODES = internal("_codes").RETRYABLE_CODES
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as running:
-        yield running
 
 
 @pytest.fixture(params=MODES)

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -40,12 +40,6 @@ CASES = [
     pytest.param(("trio", "httpx"), id="trio-httpx"),
     pytest.param(("trio", "aiohttp"), id="trio-aiohttp", marks=ASYNCIO_ONLY),
 ]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as running:
-        yield running
 
 
 @pytest.fixture(params=CASES)
