@@ -293,7 +293,7 @@ def test_ctrl_c_exits_130_and_cancels_only_when_asked(server: FakeResponsesServe
         while server.job(rid).polls < 1 or "in_progress" not in server.job(rid).status:
             assert time.monotonic() < deadline and child.poll() is None
             time.sleep(0.01)
-        time.sleep(0.05)  # now in its 60 s sleep
+        time.sleep(0.3)  # the answer counted at the server has reached the child: now in its 60 s sleep
         interrupted = time.monotonic()
         child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=20)
