@@ -34,7 +34,7 @@ from ._install import install, installed, uninstall
 if TYPE_CHECKING:
     from ._many import PollOutcome
     from ._resources import AsyncResponses, Responses
-    from ._stream_resources import AsyncBackgroundStream, BackgroundStream
+    from .streams._resources import AsyncBackgroundStream, BackgroundStream
 
 # Loaded on first use: subclassing the SDK's ``Responses`` imports ``openai.resources.responses`` and its
 # streaming helpers, which ``import openai`` itself defers until ``client.responses`` is first touched.
@@ -42,8 +42,8 @@ _LAZY = {
     "PollOutcome": "._many",
     "Responses": "._resources",
     "AsyncResponses": "._resources",
-    "BackgroundStream": "._stream_resources",
-    "AsyncBackgroundStream": "._stream_resources",
+    "BackgroundStream": ".streams._resources",
+    "AsyncBackgroundStream": ".streams._resources",
 }
 
 

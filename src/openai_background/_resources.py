@@ -18,9 +18,9 @@ from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
-from ._stream_resources import AsyncStreamingResponses, StreamingResponses
-from ._stream_waiting import check_wait, stream_wait_async, stream_wait_sync
 from ._waiting import background_create_params, created_response, wait_async, wait_sync
+from .streams._resources import AsyncStreamingResponses, StreamingResponses
+from .streams._waiting import check_wait, stream_wait_async, stream_wait_sync
 
 if TYPE_CHECKING:
     from openai._types import Body, Headers, Query
