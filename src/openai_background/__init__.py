@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ._client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
 from ._dispatch import make_background_failure_error, raise_for_status
+from ._events import PollEvent
 from ._exceptions import (
     BackgroundResponseError,
     ResponseBadRequestError,
@@ -65,6 +66,7 @@ __all__ = [
     "BackgroundResponseError",
     "BackgroundStream",
     "OpenAI",
+    "PollEvent",
     "PollOutcome",
     "ResponseBadRequestError",
     "ResponseCancelledError",
