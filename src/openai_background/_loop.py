@@ -21,7 +21,7 @@ from openai.types.responses import Response
 from ._cadence import failure_backoff, failure_headers, is_transient, next_poll_delay
 from ._codes import PENDING_STATUSES
 from ._compat import HttpResponse
-from ._dispatch import RawResponse, malformed_answer_error, normalize_raise_on, parse_answer, should_raise
+from ._dispatch import RawResponse, check_answer_id, normalize_raise_on, parse_answer, should_raise
 from ._events import OnPoll, PollEvent
 from ._exceptions import BackgroundResponseError, ResponsePollTimeoutError
 
@@ -222,10 +222,9 @@ def _observe(raw: RawResponse, rid: str) -> tuple[Response, HttpResponse]:
 
 
 def _check_id(result: Response, rid: str, http_response: HttpResponse) -> None:
-    found = getattr(result, "id", None)
-    if isinstance(found, str) and found != rid:
+    if getattr(result, "id", None) != rid:
         logger.debug("poll %s: answered for another response, raising ResponseMalformedError", rid)
-        raise malformed_answer_error(rid, http_response, f"it is the answer for another response, {found!r}")
+        check_answer_id(result, rid, http_response)
 
 
 def _time_out(rid: str, options: WaitOptions, last: Response | None) -> Generator[Step, Any, None]:

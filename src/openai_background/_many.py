@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 from openai.types.responses import Response
 
+from ._bounded import fetch_bounded_async, fetch_bounded_sync
 from ._cadence import DEFAULT_POLL_INTERVAL
 from ._loop import FETCH, Finished, Sleep, Step, WaitOptions, advance, check_response_id, poll_program, run_async
 from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
@@ -101,8 +102,8 @@ def poll_many_sync(
 
     def io(rid: str, step: Step) -> Callable[[], object]:
         if step is FETCH:
-            return lambda: resource.with_raw_response.retrieve(
-                rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
+            return lambda: fetch_bounded_sync(
+                resource, rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
             )
         return lambda: resource.cancel(rid, timeout=CANCEL_TIMEOUT)
 
@@ -192,8 +193,8 @@ async def poll_many_async(
                 return None
             async with limiter:
                 if step is FETCH:
-                    return await resource.with_raw_response.retrieve(
-                        rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
+                    return await fetch_bounded_async(
+                        resource, rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
                     )
                 return await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 from openai.types.responses import Response
 
+from ._bounded import fetch_bounded_async, fetch_bounded_sync
 from ._dispatch import make_background_failure_error, malformed_answer_error, parse_answer
 from ._loop import FETCH, Sleep, Step, WaitOptions, poll_program, run_async, run_sync
 
@@ -48,9 +49,7 @@ def wait_sync(
 
     def perform(step: Step) -> object:
         if step is FETCH:
-            return resource.with_raw_response.retrieve(
-                rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
-            )
+            return fetch_bounded_sync(resource, rid, extra_headers=headers, extra_query=extra_query, timeout=timeout)
         if isinstance(step, Sleep):
             resource._sleep(step.seconds)
             return None
@@ -83,8 +82,8 @@ async def wait_async(
 
     async def perform(step: Step) -> object:
         if step is FETCH:
-            return await resource.with_raw_response.retrieve(
-                rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
+            return await fetch_bounded_async(
+                resource, rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
             )
         if isinstance(step, Sleep):
             await resource._sleep(step.seconds)

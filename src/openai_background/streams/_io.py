@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from openai._types import NotGiven, Omit
 
+from .._bounded import bound_stream_events, fetch_bounded_async, fetch_bounded_sync
 from .._compat import Timeout
 from .._loop import Cancel, Fetch, Sleep
 from .._waiting import CANCEL_TIMEOUT
@@ -80,6 +81,7 @@ class SyncStreamIO:
         if isinstance(step, OpenStream):
             self.close()
             self._stream = self._open(step)
+            bound_stream_events(self._stream)
             return self._stream
         if isinstance(step, CloseStream):
             self.close()
@@ -90,8 +92,12 @@ class SyncStreamIO:
         rid = str(self._position.response_id)
         request = self._request
         if isinstance(step, Fetch):
-            return self._resource.with_raw_response.retrieve(
-                rid, extra_headers=request.extra_headers, extra_query=request.extra_query, timeout=request.timeout
+            return fetch_bounded_sync(
+                self._resource,
+                rid,
+                extra_headers=request.extra_headers,
+                extra_query=request.extra_query,
+                timeout=request.timeout,
             )
         assert isinstance(step, Cancel)
         return self._resource.cancel(rid, timeout=CANCEL_TIMEOUT)
@@ -145,6 +151,7 @@ class AsyncStreamIO:
         if isinstance(step, OpenStream):
             await self.aclose()
             self._stream = await self._open(step)
+            bound_stream_events(self._stream)
             return self._stream
         if isinstance(step, CloseStream):
             await self.aclose()
@@ -155,8 +162,12 @@ class AsyncStreamIO:
         rid = str(self._position.response_id)
         request = self._request
         if isinstance(step, Fetch):
-            return await self._resource.with_raw_response.retrieve(
-                rid, extra_headers=request.extra_headers, extra_query=request.extra_query, timeout=request.timeout
+            return await fetch_bounded_async(
+                self._resource,
+                rid,
+                extra_headers=request.extra_headers,
+                extra_query=request.extra_query,
+                timeout=request.timeout,
             )
         assert isinstance(step, Cancel)
         return await self._resource.cancel(rid, timeout=CANCEL_TIMEOUT)

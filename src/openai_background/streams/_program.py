@@ -26,7 +26,7 @@ from openai.types.responses import Response
 
 from .._cadence import failure_backoff, failure_headers, is_transient
 from .._compat import HttpResponse
-from .._dispatch import RawResponse, malformed_answer_error, parse_answer
+from .._dispatch import RawResponse, check_answer_id, parse_answer
 from .._loop import FETCH, Dispatch, Sleep, WaitOptions, _time_out
 from ._endings import (
     attach_stream_position,
@@ -186,9 +186,7 @@ def stream_program(
             failures += 1
             yield from run.after_failure(error, failures)
             continue
-        found = getattr(result, "id", None)
-        if isinstance(found, str) and found != rid:
-            raise malformed_answer_error(rid, raw.http_response, f"it is the answer for another response, {found!r}")
+        check_answer_id(result, rid, raw.http_response)
         position.last_response = result
         if not pending(result):
             if read.delivered and has_terminal_event(result):
