@@ -21,9 +21,11 @@ from openai.types.responses import Response
 from ._cadence import failure_backoff, failure_headers, is_transient, next_poll_delay
 from ._codes import PENDING_STATUSES
 from ._compat import HttpResponse
+from ._deadline import CANCEL_TIMEOUT, MIN_REQUEST_WINDOW
 from ._dispatch import RawResponse, check_answer_id, normalize_raise_on, parse_answer, should_raise
 from ._events import OnPoll, PollEvent
-from ._exceptions import BackgroundResponseError, ResponsePollTimeoutError
+from ._exceptions import BackgroundResponseError
+from ._timeouts import add_note, attach_response_id, time_out
 
 logger = logging.getLogger("openai_background")
 
@@ -34,12 +36,19 @@ Dispatch = Callable[..., "BackgroundResponseError | None"]
 DEFAULT_MAX_POLL_FAILURES: Final = 10
 
 
+@dataclass(frozen=True)
 class Fetch:
-    """Step: GET the response once and send back the raw answer."""
+    """Step: GET the response once and send back the raw answer. ``within``: the seconds the request may
+    take in all (the time left before the deadline); None: no deadline, the request runs as the SDK runs it."""
+
+    within: float | None = None
 
 
+@dataclass(frozen=True)
 class Cancel:
-    """Step: ask the server to cancel the response."""
+    """Step: ask the server to cancel the response, taking at most ``within`` seconds in all."""
+
+    within: float = CANCEL_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -129,14 +138,14 @@ def poll_program(
     last: Response | None = None
     observed = first
     report = _reporter(rid, options)
+    failed: Exception | None = None  # the last poll's failure, while the polls keep failing
     if first is None and first_delay > 0:
         yield Sleep(first_delay if options.max_wait is None else min(first_delay, options.max_wait))
     while True:
         delay = 0.0  # every path below sets it before use; a type checker cannot tell
-        failed: Exception | None = None
         if observed is None:
             try:
-                observed = _observe((yield FETCH), rid)
+                observed = _observe((yield _fetch(deadline, clock)), rid)
             except Exception as error:
                 failures += 1
                 polls += 1
@@ -152,7 +161,7 @@ def poll_program(
                 )
         if observed is not None:
             result, http_response = observed
-            observed, failures, last = None, 0, result
+            observed, failures, failed, last = None, 0, None, result
             polls += 1
             _check_id(result, rid, http_response)
             status = result.status
@@ -173,12 +182,26 @@ def poll_program(
             remaining = deadline - clock()
             if remaining <= 0:
                 report(_status_of(last) if failed is None else None, polls, failures, None, last, failed)
-                yield from _time_out(rid, options, last)
+                yield from time_out(rid, options, last, cancel=CANCEL, failures=failures, failure=failed)
             delay = min(delay, remaining)
         report(_status_of(last) if failed is None else None, polls, failures, delay, last, failed)
-        failed = None
         yield Sleep(delay)
 
+
+def _fetch(deadline: float | None, clock: Callable[[], float]) -> Fetch:
+    """The next poll, given the time left (at least ``MIN_REQUEST_WINDOW``: a poll at the deadline may
+    still find the job done)."""
+    if deadline is None:
+        return FETCH
+    return Fetch(max(MIN_REQUEST_WINDOW, deadline - clock()))
+
+
+def _time_out(rid: str, options: WaitOptions, last: Response | None) -> Generator[Step, Any, None]:
+    """The timeout of a wait whose last answer was read (the stream program's)."""
+    yield from time_out(rid, options, last, cancel=CANCEL)
+
+
+_add_note = add_note
 
 _Report = Callable[[str | None, int, int, "float | None", "Response | None", "Exception | None"], None]
 
@@ -225,57 +248,6 @@ def _check_id(result: Response, rid: str, http_response: HttpResponse) -> None:
     if getattr(result, "id", None) != rid:
         logger.debug("poll %s: answered for another response, raising ResponseMalformedError", rid)
         check_answer_id(result, rid, http_response)
-
-
-def _time_out(rid: str, options: WaitOptions, last: Response | None) -> Generator[Step, Any, None]:
-    """Raise ``ResponsePollTimeoutError``, first sending the cancel request if the caller asked for it."""
-    if not options.cancel_on_timeout:
-        raise _timeout_error(rid, options, last, f"it may still be running: resume with client.responses.poll({rid!r})")
-    try:
-        yield CANCEL
-    except Exception as cancel_error:
-        error = _timeout_error(
-            rid, options, last, f"cancelling it failed ({type(cancel_error).__name__}), so it may still be running"
-        )
-        _add_note(error, f"cancel_on_timeout: POST /responses/{rid}/cancel failed: {cancel_error}")
-        raise error  # noqa: B904 - the cancel failure stays reachable as __context__
-    raise _timeout_error(rid, options, last, "a cancel request was sent (cancel_on_timeout=True)")
-
-
-def _timeout_error(rid: str, options: WaitOptions, last: Response | None, outcome: str) -> ResponsePollTimeoutError:
-    status = _status_of(last)
-    return ResponsePollTimeoutError(
-        f"Background response {rid} did not finish within {options.max_wait:g} s "
-        f"(last status: {status or 'none seen'}); {outcome}",
-        response_id=rid,
-        last_status=status,
-        last_response=last,
-    )
-
-
-def attach_response_id(error: BaseException, rid: str, *, failures: int | None = None) -> None:
-    """Name the response on an exception leaving a wait, so the job is never lost: attribute
-    ``response_id`` and a note saying how to resume."""
-    if getattr(error, "response_id", None) is not None:
-        return
-    try:
-        error.response_id = rid  # type: ignore[attr-defined]
-    except AttributeError:  # pragma: no cover - exceptions with __slots__
-        return
-    after = f" after {failures} failed poll(s) in a row" if failures else ""
-    _add_note(
-        error,
-        f"Background response {rid}: polling stopped{after}; the job may still be running. "
-        f"Resume with client.responses.poll({rid!r}).",
-    )
-
-
-def _add_note(error: BaseException, note: str) -> None:
-    add_note = getattr(error, "add_note", None)  # Python 3.11+
-    if add_note is not None:
-        add_note(note)
-    elif error.args and isinstance(error.args[0], str):  # Python 3.10: no notes, extend the message
-        error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
 
 
 @dataclass(frozen=True)
@@ -333,11 +305,13 @@ async def run_async(program: Generator[S, Any, T], perform: Callable[[S], Awaita
 
 __all__ = [
     "CANCEL",
+    "CANCEL_TIMEOUT",
     "FETCH",
     "Finished",
     "Sleep",
     "WaitOptions",
     "advance",
+    "attach_response_id",
     "check_response_id",
     "poll_program",
     "run_async",

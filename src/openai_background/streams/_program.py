@@ -26,8 +26,9 @@ from openai.types.responses import Response
 
 from .._cadence import failure_backoff, failure_headers, is_transient
 from .._compat import HttpResponse
+from .._deadline import MIN_REQUEST_WINDOW
 from .._dispatch import RawResponse, check_answer_id, parse_answer
-from .._loop import FETCH, Dispatch, Sleep, WaitOptions, _time_out
+from .._loop import FETCH, Dispatch, Fetch, Sleep, WaitOptions, _time_out
 from ._endings import (
     attach_stream_position,
     ends_stream,
@@ -97,6 +98,11 @@ class _Run:
         if self.deadline is None or self.position.response_id is None:
             return None
         return self.deadline - self.clock()
+
+    def fetch(self) -> Fetch:
+        """The check of a stream that ended, given the time left (at least ``MIN_REQUEST_WINDOW``)."""
+        within = self.within()
+        return FETCH if within is None else Fetch(max(MIN_REQUEST_WINDOW, within))
 
     def time_out(self) -> Generator[StreamStep, Any, None]:
         assert self.position.response_id is not None
@@ -180,7 +186,7 @@ def stream_program(
         if rid is None:
             raise malformed_stream_error(None, http, "the create stream ended before naming its response")
         try:
-            raw: RawResponse = yield FETCH
+            raw: RawResponse = yield run.fetch()
             result = parse_answer(raw, response_id=rid)
         except Exception as error:
             failures += 1
