@@ -22,6 +22,7 @@ from ._exceptions import (
     ResponseIncompleteError,
     ResponseMalformedError,
 )
+from ._redact import Redactor, request_secrets
 
 __all__ = [
     "RawResponse",
@@ -236,6 +237,7 @@ def raise_for_status(result: Response | RawResponse, *, raise_on: Collection[str
         response = parse_answer(result, response_id=None)
     error = make_background_failure_error(response, response=http_response)
     if error is not None and should_raise(error, statuses):
+        Redactor(request_secrets(http_response.request)).error(error)  # no client here: the request's own key
         raise error
     return response
 
