@@ -90,16 +90,15 @@ def test_a_deadline_bounds_many_jobs_whatever_their_hints(mode: str) -> None:
         rid = request.path.split("?")[0].rsplit("/", 1)[-1]
         return response_answer(rid, "in_progress", [("openai-poll-after-ms", "1e13")])
 
+    def sync_use(c: Any) -> Any:
+        return list(c.responses.poll_many(ids, max_wait_seconds=DEADLINE))
+
+    async def async_use(c: Any) -> Any:
+        async with c.responses.poll_many(ids, max_wait_seconds=DEADLINE) as outcomes:
+            return [outcome async for outcome in outcomes]
+
     with HostileServer(route(get=job)) as server:
-        if mode == "sync":
-            use: Callable[[Any], Any] = lambda c: list(c.responses.poll_many(ids, max_wait_seconds=DEADLINE))
-        else:
-
-            async def use(c: Any) -> Any:
-                async with c.responses.poll_many(ids, max_wait_seconds=DEADLINE) as outcomes:
-                    return [outcome async for outcome in outcomes]
-
-        outcomes, took = call(mode, server, use)
+        outcomes, took = call(mode, server, sync_use if mode == "sync" else async_use)
     assert sorted(outcome.response_id for outcome in outcomes) == ids
     assert all(isinstance(outcome.error, ResponsePollTimeoutError) for outcome in outcomes)
     assert took < BOUND
