@@ -16,14 +16,18 @@ shorter than 8 characters are not scrubbed (no real key is that short, and scrub
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Generator, Iterable, Mapping
 from typing import Any, Final, TypeVar
 
-__all__ = ["REDACTED", "Redactor", "redacting", "redactor_for", "request_secrets"]
+__all__ = ["REDACTED", "Redactor", "redacting", "redactor_for", "request_secrets", "scrub_known", "terminal_text"]
 
 REDACTED: Final = "[redacted]"
 MIN_SECRET_LENGTH: Final = 8
+_UNSAFE_IN_A_TERMINAL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""C0 controls but newline and tab (escape sequences start with ESC), DEL, C1 controls (0x9b is a CSI),
+bidirectional overrides, and lone surrogates (which no terminal encoding can write)."""
 _TEXT_ATTRIBUTES: Final = ("message", "code", "param", "type", "status", "reason", "last_status", "body")
 """Attributes of our and the SDK's exceptions that may hold server text (``str``, or ``body``'s mapping)."""
 
@@ -114,6 +118,23 @@ def request_secrets(request: object) -> tuple[str, ...]:
     return tuple(secret for secret in (token, str(headers.get("api-key", ""))) if secret)
 
 
+def scrub_known(text: str) -> str:
+    """``text`` without any secret a ``redactor_for`` has seen in this process (for text with no client at hand)."""
+    return _FILTER.redactor.text(text)
+
+
+def terminal_text(text: str, redactor: Redactor | None = None) -> str:
+    """``text`` safe to print: secrets scrubbed (``redactor``'s, and every one seen in this process), control
+    characters and lone surrogates shown as escapes (``\\x1b``, ``\\ud800``) instead of acting on the terminal."""
+    text = scrub_known(redactor.text(text) if redactor is not None else text)
+    return _UNSAFE_IN_A_TERMINAL.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def redacting(program: Generator[S, Any, T], redactor: Redactor) -> Generator[S, Any, T]:
     """``program``, step for step, with every exception it raises scrubbed by ``redactor``."""
     try:
@@ -136,6 +157,10 @@ class _LogFilter(logging.Filter):
         if new:
             with self._lock:
                 self._redactor = Redactor((*self._redactor.secrets, *new))
+
+    @property
+    def redactor(self) -> Redactor:
+        return self._redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
         redactor = self._redactor
