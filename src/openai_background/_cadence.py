@@ -62,6 +62,13 @@ def failure_backoff(failures: int, headers: Mapping[str, str] | None) -> float:
     return ceiling * (1 - 0.25 * jitter)
 
 
+def worst_failure_backoff(max_poll_failures: int) -> float:
+    """The most a job whose every poll fails waits between its polls before giving up, without a deadline
+    and without hints: 121.5 s for the default ten failures (0.5, 1, 2, ... 16, then 30 s each), plus the
+    time of the polls themselves. A failing answer's hint can stretch one wait to ``HINT_CEILING``."""
+    return sum(min(BACKOFF_MAX, BACKOFF_INITIAL * 2.0 ** min(n - 1, 32)) for n in range(1, max_poll_failures))
+
+
 def retry_hint(headers: Mapping[str, str]) -> float | None:
     """The wait a failing answer asks for, in seconds, clamped: ``retry-after-ms``, ``retry-after`` (seconds
     or an HTTP date) or ``openai-poll-after-ms``, first one readable wins."""
