@@ -12,7 +12,15 @@ from typing import Any
 
 import anyio
 import pytest
-from _target import AsyncOpenAI, OpenAI, PollOutcome, ResponseMalformedError, internal
+from _target import (
+    AsyncOpenAI,
+    BackgroundResponseError,
+    OpenAI,
+    PollOutcome,
+    ResponseMalformedError,
+    internal,
+    raise_for_status,
+)
 from conftest import CANARY_KEY, MODES
 from hostile.bodies import (
     MIB,
@@ -27,6 +35,7 @@ from hostile.bodies import (
     stream_events,
 )
 from hostile.server import Answer, HostileServer, json_answer, response_answer, response_body, route, script
+from openai.types.responses import Response
 
 LIMIT = internal("_bounded").MAX_ANSWER_BYTES
 COMPLETED = response_answer("resp_1", "completed")
@@ -204,3 +213,18 @@ def test_poll_many_refuses_an_answer_for_another_id_for_that_job_only(mode: str)
     assert outcomes["resp_good"].ok
     assert isinstance(outcomes["resp_bad"].error, ResponseMalformedError)
     assert isinstance(outcomes["resp_bad"], PollOutcome)
+
+
+ODD_IDS = {"lone-surrogate": "resp_\ud800", "huge-int": 10**5000, "deep": [[[[[]]]]], "control": "resp_\x1b[2J"}
+
+
+@pytest.mark.parametrize("found", sorted(ODD_IDS))
+@pytest.mark.parametrize("status", ["failed", "incomplete", "cancelled", "weird"])
+def test_raise_for_status_is_total_over_ids_and_text(found: str, status: str) -> None:
+    odd = ODD_IDS[found]
+    fields = {"error": {"code": "\ud800", "message": "\udfff"}, "incomplete_details": {"reason": "\ud800"}}
+    response = Response.construct(id=odd, object="response", status=status, request_id="\ud800", **fields)
+    response._request_id = "req_\ud800\u00e9"
+    with pytest.raises(BackgroundResponseError) as caught:
+        raise_for_status(response)
+    assert str(caught.value) and repr(caught.value)
