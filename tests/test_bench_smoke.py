@@ -32,6 +32,8 @@ FIGURES = [
     'deadline overshoot, `poll(wait="stream")` (async)',
     "cancel bound, `cancel_on_timeout` (sync)",
     "cancel bound, `cancel_on_timeout` (async)",
+    "peak RSS, `poll` of a 1 GiB gzip bomb / 16",
+    "peak RSS, `poll` of a 200 MB body / 16",
 ]
 
 
