@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+import openai
 import pytest
 from _target import (
     AsyncOpenAI,
@@ -228,3 +229,48 @@ def test_raise_for_status_is_total_over_ids_and_text(found: str, status: str) ->
     with pytest.raises(BackgroundResponseError) as caught:
         raise_for_status(response)
     assert str(caught.value) and repr(caught.value)
+
+
+def create_and_poll(mode: str, server: HostileServer, **options: Any) -> Any:
+    return call(mode, server, lambda client: client.responses.create_and_poll(model="gpt-test", input="hi", **options))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_create_and_poll_reads_its_create_answer_as_the_first_poll(mode: str) -> None:
+    with HostileServer(route(post=response_answer("resp_1", "queued"), get=COMPLETED)) as server:
+        result = create_and_poll(mode, server, poll_interval_ms=10)
+    assert result.id == "resp_1" and result.status == "completed"
+    assert [request.kind for request in server.requests] == ["post", "get"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_create_answer_over_the_ceiling_is_a_malformed_error_read_no_further(mode: str) -> None:
+    with HostileServer(route(post=gzip_bomb_answer(1024 * MIB), get=COMPLETED)) as server:
+        started = time.monotonic()
+        with pytest.raises(ResponseMalformedError, match="larger than 32 MiB"):
+            create_and_poll(mode, server)
+    assert time.monotonic() - started < 15
+    assert [request.kind for request in server.requests] == ["post"]
+
+
+CUT_SHORT = Answer(
+    200, [("content-type", "application/json"), ("content-length", "1000"), ("connection", "close")], b"{"
+)
+NOT_GZIP = Answer(200, [("content-type", "application/json"), ("content-encoding", "gzip")], b"not gzip at all")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_body_cut_short_is_a_connection_error_and_retried(mode: str) -> None:
+    with HostileServer(script([CUT_SHORT, COMPLETED])) as server:
+        assert poll(mode, server, max_poll_failures=2).status == "completed"
+    with HostileServer(script([CUT_SHORT])) as server, pytest.raises(openai.APIConnectionError) as caught:
+        poll(mode, server, max_poll_failures=1)
+    assert caught.value.response_id == "resp_1"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_body_that_cannot_be_decompressed_is_malformed_and_retried(mode: str) -> None:
+    with HostileServer(script([NOT_GZIP, COMPLETED])) as server:
+        assert poll(mode, server, max_poll_failures=2).status == "completed"
+    with HostileServer(script([NOT_GZIP])) as server, pytest.raises(ResponseMalformedError, match="decoded"):
+        poll(mode, server, max_poll_failures=1)

@@ -6,22 +6,26 @@ a 200 MB body is refused after the first ~32 MiB, as a ``ResponseMalformedError`
 the poll loop retries like any unreadable answer. A background stream's events go through the same ceiling,
 per event (``MAX_EVENT_BYTES``), by wrapping the SDK stream's SSE decoder before its first read.
 
-One decision, ``Ceiling.take``, says whether a chunk may be kept; ``fetch_bounded_sync`` and
-``fetch_bounded_async`` are its two I/O shells, ``BoundedSSEDecoder`` its stream shell. The SDK still reads
-the bodies of the error answers (4xx/5xx) it raises itself, before this module sees them.
+One decision, ``Ceiling.take``, says whether a chunk may be kept. Its I/O shells: ``fetch_bounded_sync``
+and ``fetch_bounded_async`` (a poll), ``create_bounded_sync``/``create_bounded_async`` (the create answer of
+``create_and_poll``, its first poll) and ``BoundedSSEDecoder`` (a stream). The SDK still reads the bodies of
+the error answers (4xx/5xx) it raises itself, before this module sees them.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from openai._exceptions import APIConnectionError, APITimeoutError
 from openai._models import BaseModel, add_request_id
 from openai.types.responses import Response
 
 from ._dispatch import malformed_answer_error
+from ._exceptions import ResponseMalformedError
 
 if TYPE_CHECKING:
     from openai._streaming import AsyncStream, Stream
@@ -37,6 +41,8 @@ __all__ = [
     "BoundedSSEDecoder",
     "Ceiling",
     "bound_stream_events",
+    "create_bounded_async",
+    "create_bounded_sync",
     "fetch_bounded_async",
     "fetch_bounded_sync",
 ]
@@ -119,16 +125,10 @@ def fetch_bounded_sync(
 ) -> BoundedAnswer:
     """GET response ``rid`` reading at most ``MAX_ANSWER_BYTES`` of its body; a larger answer is a
     ``ResponseMalformedError`` raised without reading the rest. HTTP errors are raised as the SDK raises them."""
-    ceiling = Ceiling(MAX_ANSWER_BYTES)
-    chunks: list[bytes] = []
-    with resource.with_streaming_response.retrieve(
+    answer = resource.with_streaming_response.retrieve(
         rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
-    ) as answer:
-        for chunk in answer.iter_bytes():
-            if not ceiling.take(chunk):
-                raise _too_large(rid, answer.http_response, chunks)
-            chunks.append(chunk)
-        return BoundedAnswer(answer.http_response, b"".join(chunks), resource._client._process_response_data)
+    )
+    return _read_sync(answer, rid, resource._client._process_response_data)
 
 
 async def fetch_bounded_async(
@@ -140,19 +140,77 @@ async def fetch_bounded_async(
     timeout: Any,
 ) -> BoundedAnswer:
     """The async ``fetch_bounded_sync``."""
+    answer = resource.with_streaming_response.retrieve(
+        rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
+    )
+    return await _read_async(answer, rid, resource._client._process_response_data)
+
+
+def create_bounded_sync(resource: Responses, **params: Any) -> BoundedAnswer:
+    """``responses.create(**params)`` with its answer (the first poll) read within ``MAX_ANSWER_BYTES``; a
+    larger one is a ``ResponseMalformedError`` (it names no response: the id was in the part not read)."""
+    create: Any = resource.with_streaming_response.create
+    return _read_sync(create(**params), None, resource._client._process_response_data)
+
+
+async def create_bounded_async(resource: AsyncResponses, **params: Any) -> BoundedAnswer:
+    """The async ``create_bounded_sync``."""
+    create: Any = resource.with_streaming_response.create
+    return await _read_async(create(**params), None, resource._client._process_response_data)
+
+
+def _read_sync(answer: Any, rid: str | None, process: Callable[..., object]) -> BoundedAnswer:
+    """Enter the SDK's streamed answer and read its body under the ceiling (closing it either way)."""
     ceiling = Ceiling(MAX_ANSWER_BYTES)
     chunks: list[bytes] = []
-    async with resource.with_streaming_response.retrieve(
-        rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
-    ) as answer:
-        async for chunk in answer.iter_bytes():
-            if not ceiling.take(chunk):
-                raise _too_large(rid, answer.http_response, chunks)
-            chunks.append(chunk)
-        return BoundedAnswer(answer.http_response, b"".join(chunks), resource._client._process_response_data)
+    with answer as streamed:
+        try:
+            for chunk in streamed.iter_bytes():
+                if not ceiling.take(chunk):
+                    raise _too_large(rid, streamed.http_response, chunks)
+                chunks.append(chunk)
+        except Exception as error:
+            mapped = _read_failure(error, rid, streamed.http_response)
+            if mapped is error:
+                raise
+            raise mapped from error
+        return BoundedAnswer(streamed.http_response, b"".join(chunks), process)
 
 
-def _too_large(rid: str, http_response: HttpResponse, chunks: list[bytes]) -> Exception:
+async def _read_async(answer: Any, rid: str | None, process: Callable[..., object]) -> BoundedAnswer:
+    ceiling = Ceiling(MAX_ANSWER_BYTES)
+    chunks: list[bytes] = []
+    async with answer as streamed:
+        try:
+            async for chunk in streamed.iter_bytes():
+                if not ceiling.take(chunk):
+                    raise _too_large(rid, streamed.http_response, chunks)
+                chunks.append(chunk)
+        except Exception as error:
+            mapped = _read_failure(error, rid, streamed.http_response)
+            if mapped is error:
+                raise
+            raise mapped from error
+        return BoundedAnswer(streamed.http_response, b"".join(chunks), process)
+
+
+def _read_failure(error: Exception, rid: str | None, http_response: HttpResponse) -> Exception:
+    """A failed body read as the SDK reports one it reads itself: a dropped connection is its
+    ``APIConnectionError``, a read timeout its ``APITimeoutError`` (both retried by the poll loop); a body
+    that cannot be decompressed is a ``ResponseMalformedError``. Other errors are returned as they are."""
+    if isinstance(error, ResponseMalformedError):
+        return error
+    loaded = [module for module in (sys.modules.get("httpx2"), sys.modules.get("httpx")) if module is not None]
+    if isinstance(error, tuple(module.DecodingError for module in loaded)):
+        return malformed_answer_error(rid, http_response, f"its body could not be decoded ({error})", body=b"")
+    if isinstance(error, tuple(module.TimeoutException for module in loaded)):
+        return APITimeoutError(request=http_response.request)
+    if isinstance(error, tuple(module.RequestError for module in loaded)):
+        return APIConnectionError(request=http_response.request)
+    return error
+
+
+def _too_large(rid: str | None, http_response: HttpResponse, chunks: list[bytes]) -> Exception:
     why = f"its body is larger than {_mebibytes(MAX_ANSWER_BYTES)} (decompressed); the rest was not read"
     return malformed_answer_error(rid, http_response, why, body=b"".join(chunks)[:4096])
 
