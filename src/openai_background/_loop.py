@@ -139,11 +139,6 @@ def _fetch(deadline: float | None, clock: Callable[[], float]) -> Fetch:
     return Fetch(max(MIN_REQUEST_WINDOW, deadline - clock()))
 
 
-def _time_out(rid: str, options: WaitOptions, last: Response | None) -> Generator[Step, Any, None]:
-    """The timeout of a wait whose last answer was read (the stream program's)."""
-    yield from time_out(rid, options, last, cancel=CANCEL)
-
-
 _add_note = add_note
 
 _Report = Callable[[str | None, int, int, "float | None", "Response | None", "Exception | None"], None]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._bounded import fetch_bounded_async, fetch_bounded_sync
 from ._deadline import bounded_timeout, call_within_async, call_within_sync
@@ -30,7 +30,8 @@ _COPIES: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 def without_retries(resource: R) -> R:
     """The same kind of resource on a copy of its client with the SDK's retries off. The copy shares the
     client's connection pool, base URL, key and headers, and is made once per client."""
-    client: Any = resource._client  # type: ignore[attr-defined]
+    client: Any = cast(Any, resource)._client
+    copy: Any
     try:
         copy = _COPIES.get(client)
     except TypeError:  # a client that cannot be weakly referenced: copy it each time
@@ -39,7 +40,8 @@ def without_retries(resource: R) -> R:
         copy = client.with_options(max_retries=0)
         with contextlib.suppress(TypeError):
             _COPIES[client] = copy
-    return type(resource)(copy)  # type: ignore[call-arg]
+    kind: Any = type(resource)
+    return cast(R, kind(copy))
 
 
 def fetch_sync(

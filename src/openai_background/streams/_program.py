@@ -28,7 +28,8 @@ from .._cadence import failure_backoff, failure_headers, is_transient
 from .._compat import HttpResponse
 from .._deadline import MIN_REQUEST_WINDOW
 from .._dispatch import RawResponse, check_answer_id, parse_answer
-from .._loop import FETCH, Dispatch, Fetch, Sleep, WaitOptions, _time_out
+from .._loop import CANCEL, FETCH, Dispatch, Fetch, Sleep, WaitOptions
+from .._timeouts import time_out
 from ._endings import (
     attach_stream_position,
     ends_stream,
@@ -106,7 +107,7 @@ class _Run:
 
     def time_out(self) -> Generator[StreamStep, Any, None]:
         assert self.position.response_id is not None
-        yield from _time_out(self.position.response_id, self.plan, self.position.last_response)
+        yield from time_out(self.position.response_id, self.plan, self.position.last_response, cancel=CANCEL)
 
     def after_failure(self, error: Exception, failures: int) -> Generator[StreamStep, Any, None]:
         """Raise ``error`` once it is not worth repeating (a refused stream never is, 501 included) or the
