@@ -9,11 +9,13 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ._deadlines import deadline_rows
 from ._fake import ROOT, FakeServerProcess
 from ._figures import Sizes, cpu_per_poll, error_build, fake_latency
 from ._imports import import_time
 from ._latency import detection_latency
 from ._many_jobs import many_jobs
+from ._memory import memory_rows
 from ._report import Row, environment, markdown, text_table, write_markdown
 from ._streams import stream_rows
 
@@ -70,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = [*_timed(error_build, sizes)]
         for figure in (cpu_per_poll, detection_latency, many_jobs, stream_rows):
             rows += _timed(figure, server, sizes)
+    rows += _timed(deadline_rows, sizes)
+    rows += _timed(memory_rows, sizes)
     rows += _timed(import_time, sizes.import_samples)
     elapsed = time.perf_counter() - started
     print(text_table(rows))

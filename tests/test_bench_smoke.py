@@ -26,6 +26,14 @@ FIGURES = [
     'requests per job, `poll(wait="stream")`',
     'detection latency, `poll(wait="stream")`',
     "`import openai_background`",
+    "deadline overshoot, `poll` (sync)",
+    "deadline overshoot, `poll` (async)",
+    'deadline overshoot, `poll(wait="stream")` (sync)',
+    'deadline overshoot, `poll(wait="stream")` (async)',
+    "cancel bound, `cancel_on_timeout` (sync)",
+    "cancel bound, `cancel_on_timeout` (async)",
+    "peak RSS, `poll` of a 1 GiB gzip bomb / 16",
+    "peak RSS, `poll` of a 200 MB body / 16",
 ]
 
 

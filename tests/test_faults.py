@@ -43,7 +43,7 @@ def test_backoff_is_capped_exponential_with_jitter(harness: Harness) -> None:
 
 @pytest.mark.parametrize(
     ("headers", "expected"),
-    [({"retry-after-ms": "10"}, 0.01), ({"retry-after": "2"}, 2.0), ({"openai-poll-after-ms": "70"}, 0.07)],
+    [({"retry-after-ms": "80"}, 0.08), ({"retry-after": "2"}, 2.0), ({"openai-poll-after-ms": "70"}, 0.07)],
 )
 def test_failing_answer_hint_is_honoured(harness: Harness, headers: dict[str, str], expected: float) -> None:
     harness.api.gets = [Answer(status_code=429, body={"error": {}}, headers=headers), state("completed")]

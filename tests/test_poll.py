@@ -168,7 +168,7 @@ def test_bad_raise_on_is_a_value_error(harness: Harness, bad: object) -> None:
 
 
 def test_create_and_poll_creates_in_background_then_polls(harness: Harness) -> None:
-    harness.api.create = state("queued", hint_ms=20)
+    harness.api.create = state("queued", hint_ms=80)
     harness.api.gets = [state("in_progress"), state("completed")]
     result = harness.run("create_and_poll", model="gpt-4o", input="hi", max_output_tokens=16)
     assert result.status == "completed"
@@ -177,7 +177,7 @@ def test_create_and_poll_creates_in_background_then_polls(harness: Harness) -> N
     assert json.loads(body) == {"model": "gpt-4o", "input": "hi", "max_output_tokens": 16, "background": True}
     assert "x-stainless-poll-helper" not in headers
     # the create answer is the first observation: its hint paces the first poll, nothing is wasted
-    assert harness.clock.sleeps == [0.02, 1.0]
+    assert harness.clock.sleeps == [0.08, 1.0]
     assert len(harness.api.polls) == 2
 
 

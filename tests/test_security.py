@@ -47,10 +47,10 @@ def test_the_key_never_leaks(harness: Harness, scenario: str, caplog: pytest.Log
 
 
 def test_each_poll_is_logged_with_status_sleep_and_failures(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
-    harness.api.gets = [state("queued", hint_ms=20), Answer(status_code=503, body={}), state("completed")]
+    harness.api.gets = [state("queued", hint_ms=80), Answer(status_code=503, body={}), state("completed")]
     caplog.set_level(logging.DEBUG, logger=LOGGER_NAME)
     harness.run("poll", "resp_1")
     messages = [record.getMessage() for record in caplog.records if record.name == LOGGER_NAME]
-    assert messages[0] == "poll resp_1: status=queued, next poll in 0.020s"
+    assert messages[0] == "poll resp_1: status=queued, next poll in 0.080s"
     assert messages[1].startswith("poll resp_1 failed (InternalServerError), failures=1, next poll in ")
     assert messages[2] == "poll resp_1: status=completed, done"

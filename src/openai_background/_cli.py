@@ -110,8 +110,9 @@ def wait(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[st
         return report.ended(ExitStatus.INTERRUPTED, fields)
     except Exception as error:
         status = exit_status_for(error)
-        if status is None:
-            raise
+        if status is None:  # a bug of ours, not an outcome of the wait: never reported as "failed" (1)
+            fields = {"class": type(error).__name__, "message": str(error), "response_id": rid, "resume": resume}
+            return report.ended(ExitStatus.INTERNAL, fields, label="internal error (please report it)")
         cancelled = status is ExitStatus.TIMED_OUT and args.cancel_on_timeout
         fields = outcome_fields(error, resume=resume if status in _RESUMABLE and not cancelled else None)
         if status is ExitStatus.TIMED_OUT:

@@ -49,6 +49,7 @@ def synthesize_poll_response(response_id: str, request_id: str | None) -> HttpRe
     """An HTTP 200 answer standing in for a poll we did not see (a bare ``Response`` given to
     ``raise_for_status``), so the exception still has the ``response`` every ``APIStatusError`` has."""
     http: Any = http_library()
-    request = http.Request("GET", _SYNTHESIZED_BASE + quote(response_id, safe=""))
-    headers = {"x-request-id": request_id} if request_id else {}
+    # Total over any text: a lone surrogate is percent-encoded as its bytes, a header keeps ASCII only.
+    request = http.Request("GET", _SYNTHESIZED_BASE + quote(response_id.encode("utf-8", "surrogatepass"), safe=""))
+    headers = {"x-request-id": request_id.encode("ascii", "backslashreplace").decode()} if request_id else {}
     return HttpResponse(200, headers=headers, request=request)

@@ -22,8 +22,15 @@ from ._exceptions import (
     ResponseIncompleteError,
     ResponseMalformedError,
 )
+from ._redact import Redactor, request_secrets
 
-__all__ = ["RawResponse", "make_background_failure_error", "normalize_raise_on", "raise_for_status"]
+__all__ = [
+    "RawResponse",
+    "check_answer_id",
+    "make_background_failure_error",
+    "normalize_raise_on",
+    "raise_for_status",
+]
 
 FAILURE_STATUSES: Final = ("failed", "incomplete", "cancelled")
 DEFAULT_RAISE_ON: Final = FAILURE_STATUSES
@@ -77,7 +84,7 @@ def make_background_failure_error(
             status="cancelled",
             final_response=result,
         )
-    shown = "no status" if status is None else f"status {_shorten(repr(status))}"
+    shown = "no status" if status is None else f"status {_safe_repr(status)}"
     return BackgroundResponseError(
         f"Background response {_shorten(rid)} has {shown}, which this package does not understand",
         response=response,
@@ -139,29 +146,78 @@ def _error_body(error: object, fields: tuple[object, object, object, object]) ->
 
 
 def parse_answer(raw: RawResponse, *, response_id: str | None) -> Response:
-    """The ``Response`` in a poll's answer; ``ResponseMalformedError`` when the body is not one."""
+    """The ``Response`` in a poll's answer; ``ResponseMalformedError`` when the body is not one.
+
+    ``raw`` may be an answer read within the size ceiling (``_bounded.BoundedAnswer``): its ``body`` holds the
+    bytes read, since its HTTP response was streamed and keeps no content."""
     http_response = raw.http_response
+    body = getattr(raw, "body", None)
+    body = body if isinstance(body, bytes) else None
     try:
         parsed = raw.parse()
-    except Exception as exc:  # undecodable JSON, or a strict client's validation error
-        raise malformed_answer_error(response_id, http_response, "its body is not valid JSON") from exc
+    except ResponseMalformedError:
+        raise
+    except Exception as exc:  # undecodable JSON, too deep (RecursionError), a strict client's validation error
+        raise malformed_answer_error(response_id, http_response, "its body is not valid JSON", body=body) from exc
     if not isinstance(parsed, Response):
-        raise malformed_answer_error(response_id, http_response, "its body is not a JSON object")
+        raise malformed_answer_error(response_id, http_response, "its body is not a JSON object", body=body)
     return parsed
 
 
-def malformed_answer_error(response_id: str | None, http_response: HttpResponse, why: str) -> ResponseMalformedError:
+def check_answer_id(result: Response, rid: str, http_response: HttpResponse, *, body: bytes | None = None) -> None:
+    """``ResponseMalformedError`` unless ``result`` is the answer for ``rid``: another id, a number, null or a
+    missing id all mean the answer is not the one asked for."""
+    found = getattr(result, "id", None)
+    if found != rid or not isinstance(found, str):
+        why = "it names no response" if found is None else f"it is the answer for another response, {_safe_repr(found)}"
+        raise malformed_answer_error(rid, http_response, why, body=body)
+
+
+def malformed_answer_error(
+    response_id: str | None, http_response: HttpResponse, why: str, *, body: bytes | None = None
+) -> ResponseMalformedError:
+    """``ResponseMalformedError`` for an answer that cannot be read as the response asked for. ``body``: the
+    bytes read (default: the HTTP response's content, if it was read); ``err.body`` quotes at most
+    ``MAX_TEXT_IN_MESSAGE`` characters of it, decoded from its first bytes only."""
     rid = response_id or "<no id>"
-    content_type = http_response.headers.get("content-type", "no content type")
+    content_type = _text(http_response.headers.get("content-type")) or "no content type"
+    if body is None:
+        body = _content_of(http_response)
+    size = "" if body is None else f", {len(body)} bytes"
     return ResponseMalformedError(
         f"The answer for background response {_shorten(rid)} could not be read: {why} "
-        f"(HTTP {http_response.status_code}, {_shorten(content_type)}, {len(http_response.content)} bytes)",
+        f"(HTTP {http_response.status_code}, {_shorten(content_type)}{size})",
         response=http_response,
-        body=_shorten(http_response.text),
+        body=None if body is None else _preview(body),
         response_id=rid,
         status=None,
         final_response=None,
     )
+
+
+def _content_of(http_response: HttpResponse) -> bytes | None:
+    try:
+        content = http_response.content  # a streamed response that was not read raises
+    except Exception:
+        return None
+    return content if isinstance(content, bytes) else None
+
+
+def _preview(body: bytes) -> str:
+    """At most ``MAX_TEXT_IN_MESSAGE`` characters of ``body``, decoding only its first bytes (a 32 MiB body
+    is not decoded to show 500 characters of it)."""
+    head = body[: MAX_TEXT_IN_MESSAGE * 4].decode("utf-8", errors="replace")
+    if len(head) <= MAX_TEXT_IN_MESSAGE and len(body) <= MAX_TEXT_IN_MESSAGE * 4:
+        return head
+    return f"{head[:MAX_TEXT_IN_MESSAGE]}... [{len(body)} bytes in all]"
+
+
+def _safe_repr(value: object) -> str:
+    """``repr`` of a value from a server, total and short (a huge int or a deep structure cannot break it)."""
+    try:
+        return _shorten(repr(value))
+    except Exception:  # RecursionError, ValueError from int->str limits
+        return f"<{type(value).__name__}>"
 
 
 def raise_for_status(result: Response | RawResponse, *, raise_on: Collection[str] = DEFAULT_RAISE_ON) -> Response:
@@ -181,6 +237,7 @@ def raise_for_status(result: Response | RawResponse, *, raise_on: Collection[str
         response = parse_answer(result, response_id=None)
     error = make_background_failure_error(response, response=http_response)
     if error is not None and should_raise(error, statuses):
+        Redactor(request_secrets(http_response.request)).error(error)  # no client here: the request's own key
         raise error
     return response
 
@@ -215,7 +272,10 @@ def _text(value: object) -> str | None:
     """A field as text: strings as they are, None as None, anything else by ``str()``."""
     if value is None or isinstance(value, str):
         return value
-    return str(value)
+    try:
+        return str(value)
+    except Exception:  # a deep structure (RecursionError), an int too long to print (ValueError)
+        return f"<{type(value).__name__}>"
 
 
 def _as_body(obj: object, names: tuple[str, ...]) -> object:

@@ -10,20 +10,21 @@ that do the I/O; the resources in ``_resources.py`` only say how to fetch, sleep
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Awaitable, Callable, Collection, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
-from openai._types import NotGiven, Omit
 from openai.types.responses import Response
 
 from ._cadence import failure_backoff, failure_headers, is_transient, next_poll_delay
 from ._codes import PENDING_STATUSES
 from ._compat import HttpResponse
-from ._dispatch import RawResponse, malformed_answer_error, normalize_raise_on, parse_answer, should_raise
-from ._events import OnPoll, PollEvent
-from ._exceptions import BackgroundResponseError, ResponsePollTimeoutError
+from ._deadline import CANCEL_TIMEOUT, MIN_REQUEST_WINDOW
+from ._dispatch import RawResponse, check_answer_id, parse_answer, should_raise
+from ._events import PollEvent
+from ._exceptions import BackgroundResponseError
+from ._options import WaitOptions, check_response_id
+from ._timeouts import add_note, attach_response_id, time_out
 
 logger = logging.getLogger("openai_background")
 
@@ -34,12 +35,19 @@ Dispatch = Callable[..., "BackgroundResponseError | None"]
 DEFAULT_MAX_POLL_FAILURES: Final = 10
 
 
+@dataclass(frozen=True)
 class Fetch:
-    """Step: GET the response once and send back the raw answer."""
+    """Step: GET the response once and send back the raw answer. ``within``: the seconds the request may
+    take in all (the time left before the deadline); None: no deadline, the request runs as the SDK runs it."""
+
+    within: float | None = None
 
 
+@dataclass(frozen=True)
 class Cancel:
-    """Step: ask the server to cancel the response."""
+    """Step: ask the server to cancel the response, taking at most ``within`` seconds in all."""
+
+    within: float = CANCEL_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -52,62 +60,6 @@ class Sleep:
 FETCH: Final = Fetch()
 CANCEL: Final = Cancel()
 Step = Fetch | Sleep | Cancel
-
-
-@dataclass(frozen=True)
-class WaitOptions:
-    """The checked options of one wait. Build with ``WaitOptions.check``: bad values raise ``ValueError``."""
-
-    interval: float | None
-    max_wait: float | None
-    raise_on: frozenset[str]
-    max_poll_failures: int
-    cancel_on_timeout: bool
-    cancel_on_interrupt: bool
-    on_poll: OnPoll | None = None
-
-    @classmethod
-    def check(
-        cls,
-        poll_interval_ms: object,
-        max_wait_seconds: object,
-        raise_on: Collection[str],
-        max_poll_failures: object,
-        cancel_on_timeout: bool,
-        cancel_on_interrupt: bool,
-        on_poll: OnPoll | None = None,
-    ) -> WaitOptions:
-        if not isinstance(max_poll_failures, int) or isinstance(max_poll_failures, bool) or max_poll_failures < 1:
-            raise ValueError(f"max_poll_failures must be a whole number >= 1, not {max_poll_failures!r}")
-        if on_poll is not None and not callable(on_poll):
-            raise ValueError(f"on_poll must be a callable taking a PollEvent, or None, not {on_poll!r}")
-        return cls(
-            interval=_seconds("poll_interval_ms", poll_interval_ms, scale=1000),
-            max_wait=_seconds("max_wait_seconds", max_wait_seconds, scale=1),
-            raise_on=normalize_raise_on(raise_on),
-            max_poll_failures=max_poll_failures,
-            cancel_on_timeout=cancel_on_timeout,
-            cancel_on_interrupt=cancel_on_interrupt,
-            on_poll=on_poll,
-        )
-
-
-def check_response_id(response_id: object) -> str:
-    """The id to poll; an empty or non-string id is a ``ValueError``, as in the SDK's ``retrieve``."""
-    if not isinstance(response_id, str) or not response_id:
-        raise ValueError(f"Expected a non-empty value for `response_id` but received {response_id!r}")
-    return response_id
-
-
-def _seconds(name: str, value: object, *, scale: int) -> float | None:
-    """An optional, finite, non-negative duration; ``omit``/None mean "not given"."""
-    if value is None or isinstance(value, (Omit, NotGiven)):
-        return None
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise ValueError(f"{name} must be a number, not {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
-    return value / scale
 
 
 def poll_program(
@@ -129,14 +81,14 @@ def poll_program(
     last: Response | None = None
     observed = first
     report = _reporter(rid, options)
+    failed: Exception | None = None  # the last poll's failure, while the polls keep failing
     if first is None and first_delay > 0:
         yield Sleep(first_delay if options.max_wait is None else min(first_delay, options.max_wait))
     while True:
         delay = 0.0  # every path below sets it before use; a type checker cannot tell
-        failed: Exception | None = None
         if observed is None:
             try:
-                observed = _observe((yield FETCH), rid)
+                observed = _observe((yield _fetch(deadline, clock)), rid)
             except Exception as error:
                 failures += 1
                 polls += 1
@@ -152,7 +104,7 @@ def poll_program(
                 )
         if observed is not None:
             result, http_response = observed
-            observed, failures, last = None, 0, result
+            observed, failures, failed, last = None, 0, None, result
             polls += 1
             _check_id(result, rid, http_response)
             status = result.status
@@ -173,12 +125,21 @@ def poll_program(
             remaining = deadline - clock()
             if remaining <= 0:
                 report(_status_of(last) if failed is None else None, polls, failures, None, last, failed)
-                yield from _time_out(rid, options, last)
+                yield from time_out(rid, options, last, cancel=CANCEL, failures=failures, failure=failed)
             delay = min(delay, remaining)
         report(_status_of(last) if failed is None else None, polls, failures, delay, last, failed)
-        failed = None
         yield Sleep(delay)
 
+
+def _fetch(deadline: float | None, clock: Callable[[], float]) -> Fetch:
+    """The next poll, given the time left (at least ``MIN_REQUEST_WINDOW``: a poll at the deadline may
+    still find the job done)."""
+    if deadline is None:
+        return FETCH
+    return Fetch(max(MIN_REQUEST_WINDOW, deadline - clock()))
+
+
+_add_note = add_note
 
 _Report = Callable[[str | None, int, int, "float | None", "Response | None", "Exception | None"], None]
 
@@ -222,61 +183,9 @@ def _observe(raw: RawResponse, rid: str) -> tuple[Response, HttpResponse]:
 
 
 def _check_id(result: Response, rid: str, http_response: HttpResponse) -> None:
-    found = getattr(result, "id", None)
-    if isinstance(found, str) and found != rid:
+    if getattr(result, "id", None) != rid:
         logger.debug("poll %s: answered for another response, raising ResponseMalformedError", rid)
-        raise malformed_answer_error(rid, http_response, f"it is the answer for another response, {found!r}")
-
-
-def _time_out(rid: str, options: WaitOptions, last: Response | None) -> Generator[Step, Any, None]:
-    """Raise ``ResponsePollTimeoutError``, first sending the cancel request if the caller asked for it."""
-    if not options.cancel_on_timeout:
-        raise _timeout_error(rid, options, last, f"it may still be running: resume with client.responses.poll({rid!r})")
-    try:
-        yield CANCEL
-    except Exception as cancel_error:
-        error = _timeout_error(
-            rid, options, last, f"cancelling it failed ({type(cancel_error).__name__}), so it may still be running"
-        )
-        _add_note(error, f"cancel_on_timeout: POST /responses/{rid}/cancel failed: {cancel_error}")
-        raise error  # noqa: B904 - the cancel failure stays reachable as __context__
-    raise _timeout_error(rid, options, last, "a cancel request was sent (cancel_on_timeout=True)")
-
-
-def _timeout_error(rid: str, options: WaitOptions, last: Response | None, outcome: str) -> ResponsePollTimeoutError:
-    status = _status_of(last)
-    return ResponsePollTimeoutError(
-        f"Background response {rid} did not finish within {options.max_wait:g} s "
-        f"(last status: {status or 'none seen'}); {outcome}",
-        response_id=rid,
-        last_status=status,
-        last_response=last,
-    )
-
-
-def attach_response_id(error: BaseException, rid: str, *, failures: int | None = None) -> None:
-    """Name the response on an exception leaving a wait, so the job is never lost: attribute
-    ``response_id`` and a note saying how to resume."""
-    if getattr(error, "response_id", None) is not None:
-        return
-    try:
-        error.response_id = rid  # type: ignore[attr-defined]
-    except AttributeError:  # pragma: no cover - exceptions with __slots__
-        return
-    after = f" after {failures} failed poll(s) in a row" if failures else ""
-    _add_note(
-        error,
-        f"Background response {rid}: polling stopped{after}; the job may still be running. "
-        f"Resume with client.responses.poll({rid!r}).",
-    )
-
-
-def _add_note(error: BaseException, note: str) -> None:
-    add_note = getattr(error, "add_note", None)  # Python 3.11+
-    if add_note is not None:
-        add_note(note)
-    elif error.args and isinstance(error.args[0], str):  # Python 3.10: no notes, extend the message
-        error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
+        check_answer_id(result, rid, http_response)
 
 
 @dataclass(frozen=True)
@@ -334,11 +243,13 @@ async def run_async(program: Generator[S, Any, T], perform: Callable[[S], Awaita
 
 __all__ = [
     "CANCEL",
+    "CANCEL_TIMEOUT",
     "FETCH",
     "Finished",
     "Sleep",
     "WaitOptions",
     "advance",
+    "attach_response_id",
     "check_response_id",
     "poll_program",
     "run_async",

@@ -12,13 +12,14 @@ not poll in lock-step. One job's failure is that job's outcome; it never stops t
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import random
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -27,8 +28,23 @@ import anyio
 from openai.types.responses import Response
 
 from ._cadence import DEFAULT_POLL_INTERVAL
-from ._loop import FETCH, Finished, Sleep, Step, WaitOptions, advance, check_response_id, poll_program, run_async
-from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
+from ._daemon_pool import DaemonPool
+from ._deadline import CANCEL_TIMEOUT
+from ._loop import (
+    Cancel,
+    Fetch,
+    Finished,
+    Sleep,
+    Step,
+    WaitOptions,
+    advance,
+    check_response_id,
+    poll_program,
+    run_async,
+)
+from ._redact import redacting, redactor_for
+from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
+from ._waiting import _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -89,22 +105,28 @@ def poll_many_sync(
     headers = poll_headers(options, extra_headers)
     clock = _clock(resource, time.monotonic)
     dispatch = _dispatch(resource)
+    redactor = redactor_for(resource)
     programs = {
-        rid: poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options))
+        rid: redacting(
+            poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options)), redactor
+        )
         for rid in ids
     }
     sleeping: list[tuple[float, int, str]] = []
     waiting_to_fetch: deque[tuple[str, Step]] = deque()
     in_flight: dict[Future[object], str] = {}
     order = itertools.count()
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="openai-background-poll")
+    pool = DaemonPool(concurrency, "openai-background-poll")
 
     def io(rid: str, step: Step) -> Callable[[], object]:
-        if step is FETCH:
-            return lambda: resource.with_raw_response.retrieve(
-                rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
+        if isinstance(step, Fetch):
+            within = step.within
+            return lambda: fetch_sync(
+                resource, rid, within, extra_headers=headers, extra_query=extra_query, timeout=timeout
             )
-        return lambda: resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+        assert isinstance(step, Cancel)
+        bound = step.within
+        return lambda: cancel_sync(resource, rid, bound)
 
     def resume(rid: str, value: object, failure: Exception | None) -> PollOutcome | None:
         """Advance one job; file its next step, or return its outcome."""
@@ -152,16 +174,21 @@ def poll_many_sync(
             _cancel_all_sync(resource, list(programs), pool)
         raise
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown()
         for program in programs.values():
             program.close()
 
 
-def _cancel_all_sync(resource: Responses, rids: list[str], pool: ThreadPoolExecutor) -> None:
-    pool.shutdown(wait=False, cancel_futures=True)
-    with ThreadPoolExecutor(max_workers=min(16, max(1, len(rids)))) as cancels:
-        futures = [cancels.submit(cancel_quietly, resource, rid) for rid in rids]
+def _cancel_all_sync(resource: Responses, rids: list[str], pool: DaemonPool) -> None:
+    """Send every cancel, 16 at a time, and return within ``CANCEL_TIMEOUT`` whatever the endpoint does:
+    a cancel not done by then is abandoned on its daemon thread."""
+    pool.shutdown()
+    cancels = DaemonPool(min(16, max(1, len(rids))), "openai-background-cancel")
+    try:
+        futures = [cancels.submit(functools.partial(cancel_quietly, resource, rid)) for rid in rids]
         wait(futures, timeout=CANCEL_TIMEOUT)
+    finally:
+        cancels.shutdown()
     logger.debug("cancel_on_interrupt: sent cancel for %d unfinished job(s)", len(rids))
 
 
@@ -181,6 +208,7 @@ async def poll_many_async(
     headers = poll_headers(options, extra_headers)
     clock = _clock(resource, anyio.current_time)
     dispatch = _dispatch(resource)
+    redactor = redactor_for(resource)
     limiter = anyio.CapacityLimiter(concurrency)
     unfinished = set(ids)
     send, receive = anyio.create_memory_object_stream[PollOutcome](max_buffer_size=max(1, len(ids)))
@@ -191,13 +219,15 @@ async def poll_many_async(
                 await resource._sleep(step.seconds)
                 return None
             async with limiter:
-                if step is FETCH:
-                    return await resource.with_raw_response.retrieve(
-                        rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
+                if isinstance(step, Fetch):
+                    return await fetch_async(
+                        resource, rid, step.within, extra_headers=headers, extra_query=extra_query, timeout=timeout
                     )
-                return await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+                assert isinstance(step, Cancel)
+                return await cancel_async(resource, rid, step.within)
 
         program = poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options))
+        program = redacting(program, redactor)
         try:
             outcome = PollOutcome(rid, response=await run_async(program, perform))
         except Exception as error:

@@ -3,7 +3,12 @@
 Every way a wait can end maps to one :class:`ExitStatus` (the table is data, printed by ``--help``), and
 to one set of fields (class, code, message, retryable, request id...) printed as plain ``name: value``
 lines or as one JSON object. Everything written passes through :meth:`Report.scrub`, so the API key is
-never printed, even when a server echoes it back in an error message.
+never printed, even when a server echoes it back in an error message, and server text cannot drive the
+terminal: control characters, bidirectional overrides and lone surrogates are printed as escapes.
+
+A completed response always exits 0, whatever its output holds: if its output cannot be shown, a note
+says so on stderr. A bug of this package (an exception that is no outcome of a wait) exits 70
+(``EX_SOFTWARE``), never 1, which means "the response failed".
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from ._exceptions import (
     ResponseMalformedError,
     ResponsePollTimeoutError,
 )
+from ._redact import Redactor, terminal_text
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
@@ -39,6 +45,7 @@ class ExitStatus(IntEnum):
     CANCELLED = 5
     TIMED_OUT = 6
     UNREACHABLE = 7
+    INTERNAL = 70
     INTERRUPTED = 130
 
 
@@ -51,6 +58,7 @@ EXIT_STATUS_TABLE: Final[tuple[tuple[ExitStatus, str], ...]] = (
     (ExitStatus.CANCELLED, "cancelled"),
     (ExitStatus.TIMED_OUT, "timed out (--timeout)"),
     (ExitStatus.UNREACHABLE, "could not reach the API: connection errors, or too many failed polls in a row"),
+    (ExitStatus.INTERNAL, "internal error of openai-background (a bug: please report it); the job may still run"),
     (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 
@@ -62,6 +70,7 @@ _LABELS: Final = {
     ExitStatus.CANCELLED: "cancelled",
     ExitStatus.TIMED_OUT: "timed out",
     ExitStatus.UNREACHABLE: "could not reach the API",
+    ExitStatus.INTERNAL: "internal error",
     ExitStatus.INTERRUPTED: "interrupted",
 }
 
@@ -117,18 +126,26 @@ class Report:
         self.err = err
         self.as_json = as_json
         self.secret = secret
+        self._redactor = Redactor([secret])
 
     def scrub(self, text: str) -> str:
-        """``text`` with the API key replaced (keys shorter than 8 characters are not real keys)."""
-        if self.secret and len(self.secret) >= 8:
-            return text.replace(self.secret, "[redacted]")
-        return text
+        """``text`` safe to print: the API key replaced (keys shorter than 8 characters are not real keys),
+        control characters escaped (``terminal_text``)."""
+        return terminal_text(text, self._redactor)
 
     def completed(self, response: Response) -> ExitStatus:
-        if self.as_json:
-            self._write(self.out, response.to_json() + "\n")
-        elif response.output_text:
-            self._write(self.out, response.output_text + "\n")
+        """Print a completed response; exits 0 whatever its output holds (not a list, odd text)."""
+        try:
+            text = (
+                json.dumps(response.to_dict(mode="json", warnings=False), indent=2)
+                if self.as_json
+                else _output(response)
+            )
+        except Exception as error:  # a response built leniently from odd JSON: still completed
+            self._write(self.err, f"completed, but its output could not be shown ({type(error).__name__})\n")
+            return ExitStatus.COMPLETED
+        if text:
+            self._write(self.out, text + "\n")
         return ExitStatus.COMPLETED
 
     def ended(
@@ -138,7 +155,7 @@ class Report:
         if self.as_json:
             body: dict[str, object] = {"error": fields, "exit_status": int(status)}
             if response is not None:
-                body["response"] = response.to_dict(mode="json")
+                body["response"] = response.to_dict(mode="json", warnings=False)
             self._write(self.out, json.dumps(body, indent=2) + "\n")
             return status
         shown = {name: value for name, value in fields.items() if name != "class" and value is not None}
@@ -151,6 +168,15 @@ class Report:
     def _write(self, stream: TextIO, text: str) -> None:
         stream.write(self.scrub(text))
         stream.flush()
+
+
+def _output(response: Response) -> str:
+    """``output_text``, or nothing when the output is not the list of items it should be."""
+    try:
+        text = response.output_text
+    except Exception:  # output not a list, items of the wrong shape
+        return ""
+    return text if isinstance(text, str) else ""
 
 
 def _plain(value: object) -> str:

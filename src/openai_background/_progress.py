@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final, Protocol, TextIO
 
+from ._redact import terminal_text
+
 __all__ = ["LiveLine", "PlainLines", "PollLogReader", "PollProgress", "reading_poll_logs"]
 
 LOGGER_NAME: Final = "openai_background"
@@ -105,7 +107,7 @@ def reading_poll_logs(reader: PollLogReader) -> Generator[None, None, None]:
 def describe(progress: PollProgress, now: float) -> str:
     """One line: status, elapsed time, polls, failed polls in a row (if any), next poll, response id."""
     parts = [
-        progress.status or "no status yet",
+        terminal_text(progress.status) if progress.status else "no status yet",  # server text: escaped
         f"elapsed {_duration(progress.elapsed(now))}",
         f"polls {progress.polls}",
     ]

@@ -14,6 +14,7 @@ from openai._types import NOT_GIVEN, NotGiven, Omit
 from openai.types.responses import Response
 from typing_extensions import Unpack
 
+from ._bounded import create_bounded_async, create_bounded_sync
 from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
@@ -110,8 +111,8 @@ class Responses(StreamingResponses):
             on_poll=on_poll,
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
-        create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
-        raw = create(
+        raw = create_bounded_sync(  # the splatted params are checked by Unpack above
+            self,
             **background_create_params(params),
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -236,8 +237,8 @@ class AsyncResponses(AsyncStreamingResponses):
             on_poll=on_poll,
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
-        create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
-        raw = await create(
+        raw = await create_bounded_async(  # the splatted params are checked by Unpack above
+            self,
             **background_create_params(params),
             extra_headers=extra_headers,
             extra_query=extra_query,

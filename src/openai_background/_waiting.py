@@ -11,26 +11,27 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from openai.types.responses import Response
 
+from ._deadline import CANCEL_TIMEOUT
 from ._dispatch import make_background_failure_error, malformed_answer_error, parse_answer
-from ._loop import FETCH, Sleep, Step, WaitOptions, poll_program, run_async, run_sync
+from ._loop import Cancel, Fetch, Sleep, Step, WaitOptions, poll_program, run_async, run_sync
+from ._redact import redacting, redactor_for
+from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
 
     from ._compat import HttpResponse
-    from ._loop import Dispatch
+    from ._redact import redacting, redactor_for
+from ._loop import Dispatch
 
 __all__ = ["CANCEL_TIMEOUT", "background_create_params", "wait_async", "wait_sync"]
 
 logger = logging.getLogger("openai_background")
-
-CANCEL_TIMEOUT: Final = 10.0
-"""Seconds a cancel request sent on timeout or interrupt may take; it must not hold the caller long."""
 
 
 def wait_sync(
@@ -47,18 +48,20 @@ def wait_sync(
     headers = poll_headers(options, extra_headers)
 
     def perform(step: Step) -> object:
-        if step is FETCH:
-            return resource.with_raw_response.retrieve(
-                rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
+        if isinstance(step, Fetch):
+            return fetch_sync(
+                resource, rid, step.within, extra_headers=headers, extra_query=extra_query, timeout=timeout
             )
         if isinstance(step, Sleep):
             resource._sleep(step.seconds)
             return None
-        return resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+        assert isinstance(step, Cancel)
+        return cancel_sync(resource, rid, step.within)
 
     program = poll_program(
         rid, options, dispatch=_dispatch(resource), clock=_clock(resource, time.monotonic), first=first
     )
+    program = redacting(program, redactor_for(resource))
     try:
         return run_sync(program, perform)
     except KeyboardInterrupt:
@@ -82,18 +85,20 @@ async def wait_async(
     headers = poll_headers(options, extra_headers)
 
     async def perform(step: Step) -> object:
-        if step is FETCH:
-            return await resource.with_raw_response.retrieve(
-                rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
+        if isinstance(step, Fetch):
+            return await fetch_async(
+                resource, rid, step.within, extra_headers=headers, extra_query=extra_query, timeout=timeout
             )
         if isinstance(step, Sleep):
             await resource._sleep(step.seconds)
             return None
-        return await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+        assert isinstance(step, Cancel)
+        return await cancel_async(resource, rid, step.within)
 
     program = poll_program(
         rid, options, dispatch=_dispatch(resource), clock=_clock(resource, anyio.current_time), first=first
     )
+    program = redacting(program, redactor_for(resource))
     try:
         return await run_async(program, perform)
     except anyio.get_cancelled_exc_class():
@@ -104,10 +109,11 @@ async def wait_async(
 
 
 def cancel_quietly(resource: Responses, rid: str) -> None:
-    """Ask the server to cancel ``rid`` after an interrupted wait. A failure is logged, never raised: the
-    interruption is what the caller must see."""
+    """Ask the server to cancel ``rid`` after an interrupted wait, in at most ``CANCEL_TIMEOUT`` seconds
+    whatever the endpoint does. A failure is logged, never raised: the interruption is what the caller
+    must see."""
     try:
-        resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+        cancel_sync(resource, rid, CANCEL_TIMEOUT)
     except Exception as error:
         logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
 
@@ -115,7 +121,7 @@ def cancel_quietly(resource: Responses, rid: str) -> None:
 async def cancel_quietly_async(resource: AsyncResponses, rid: str) -> None:
     """The async ``cancel_quietly``; callers shield and bound it, since it runs while being cancelled."""
     try:
-        await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+        await cancel_async(resource, rid, CANCEL_TIMEOUT)
     except Exception as error:
         logger.debug("cancel of %s after interrupt failed: %s", rid, type(error).__name__)
 

@@ -16,9 +16,10 @@ from typing import Any, Final, TypeGuard, cast
 from openai._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from openai.types.responses import Response
 
+from .._bounded import MAX_EVENT_BYTES, AnswerTooLarge
 from .._codes import PENDING_STATUSES
 from .._compat import HttpResponse
-from .._dispatch import _shorten, should_raise
+from .._dispatch import _safe_repr, _shorten, should_raise
 from .._exceptions import BackgroundResponseError, ResponseMalformedError
 from .._loop import Dispatch, WaitOptions, _add_note
 from ._steps import Handover, StreamPosition
@@ -67,8 +68,10 @@ def learn_response(position: StreamPosition, event: object, http: HttpResponse) 
         if not isinstance(found, str) or not found:
             raise malformed_stream_error(None, http, "its first event names no response")
         position.response_id = found
-    elif isinstance(found, str) and found != position.response_id:
-        why = f"its events are for another response, {found!r}"
+    elif carried is not None and found != position.response_id:
+        why = "an event carries a response with no id"
+        if found is not None:
+            why = f"its events are for another response, {_safe_repr(found)}"
         raise malformed_stream_error(position.response_id, http, why)
     if carried is not None:
         position.last_response = carried
@@ -153,12 +156,14 @@ def is_sse_error(error: Exception) -> TypeGuard[APIError]:
 def read_failure(error: Exception, position: StreamPosition, http: HttpResponse) -> Exception:
     """What a failed read of an open stream means, as ``_cadence.is_transient`` understands it.
 
-    An event whose data is not JSON is an unreadable answer (``ResponseMalformedError``): worth resuming
+    An event whose data is not JSON (or not UTF-8, nested too deeply, larger than ``MAX_EVENT_BYTES``) is an
+    unreadable answer (``ResponseMalformedError``): worth resuming
     past, as an unreadable poll is worth repeating. A broken connection or a read timeout raised by the
     HTTP library itself (openai 1.x and 2.x streams do not wrap them; 3.x does) becomes the SDK's
     ``APIConnectionError`` / ``APITimeoutError``. Other errors are returned as they are."""
-    if isinstance(error, json.JSONDecodeError):
-        malformed = malformed_stream_error(position.response_id, http, "an event's data is not valid JSON")
+    why = _unreadable_event(error)
+    if why is not None:
+        malformed = malformed_stream_error(position.response_id, http, why)
         malformed.__cause__ = error
         return malformed
     loaded = [module for module in (sys.modules.get("httpx2"), sys.modules.get("httpx")) if module is not None]
@@ -171,6 +176,19 @@ def read_failure(error: Exception, position: StreamPosition, http: HttpResponse)
         broken.__cause__ = error
         return broken
     return error
+
+
+def _unreadable_event(error: Exception) -> str | None:
+    """Why an event could not be read, if ``error`` says it could not: those are the stream's malformed answers."""
+    if isinstance(error, json.JSONDecodeError):
+        return "an event's data is not valid JSON"
+    if isinstance(error, UnicodeDecodeError):
+        return "an event is not valid UTF-8"
+    if isinstance(error, RecursionError):
+        return "an event's data is nested too deeply to read"
+    if isinstance(error, AnswerTooLarge):
+        return f"an event is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB (decompressed)"
+    return None
 
 
 def malformed_stream_error(response_id: str | None, http: HttpResponse, why: str) -> ResponseMalformedError:

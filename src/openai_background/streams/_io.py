@@ -3,22 +3,25 @@
 ``SyncStreamIO.perform`` / ``AsyncStreamIO.perform`` do one step of ``_streams.stream_program`` each:
 ``retrieve(id, stream=True, starting_after=N)`` (or ``create(background=True, stream=True)``) for
 ``OpenStream``, the next event for ``NextEvent``, the poll loop's ``FETCH``, ``Sleep`` and ``CANCEL``.
-At most one stream is open at a time; ``close``/``aclose`` release it. Async reads are bounded by the
-deadline exactly (a cancel scope); every request's timeouts are shortened to the time left.
+At most one stream is open at a time; ``close``/``aclose`` release it. With a deadline, every open and read
+is bounded by the time left its step carries (``_deadline``): async by a cancel scope, sync by a daemon
+thread it is abandoned to; an open runs without the SDK's retries, its phase timeouts shortened. A read
+that runs out of time answers ``STALLED``; a sync stream left so is closed by its reader when it ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import anyio
 from openai._types import NotGiven, Omit
 
-from .._compat import Timeout
+from .._bounded import bound_stream_events
+from .._deadline import OutOfTime, bounded_timeout, call_within_async, call_within_sync
 from .._loop import Cancel, Fetch, Sleep
-from .._waiting import CANCEL_TIMEOUT
+from .._requests import cancel_async, cancel_sync, fetch_async, fetch_sync, without_retries
 from ._steps import END, STALLED, CloseStream, Deliver, NextEvent, OpenStream, StreamPosition, StreamStep
 
 if TYPE_CHECKING:
@@ -43,25 +46,6 @@ class StreamRequest:
     create_params: Mapping[str, Any] | None = None
 
 
-def bounded_timeout(timeout: Any, within: float | None, default: Any) -> Any:
-    """``timeout`` (or the client's ``default``), with no phase longer than ``within`` seconds."""
-    if within is None:
-        return timeout
-    base = default if isinstance(timeout, NotGiven) else timeout
-    if isinstance(base, Timeout):
-        return Timeout(
-            connect=_shorter(base.connect, within),
-            read=_shorter(base.read, within),
-            write=_shorter(base.write, within),
-            pool=_shorter(base.pool, within),
-        )
-    return _shorter(base if isinstance(base, (int, float)) else None, within)
-
-
-def _shorter(value: float | None, within: float) -> float:
-    return within if value is None else min(value, within)
-
-
 class SyncStreamIO:
     """The blocking I/O of one stream program; at most one stream open at a time."""
 
@@ -73,13 +57,13 @@ class SyncStreamIO:
 
     def perform(self, step: StreamStep) -> object:
         if isinstance(step, NextEvent):
-            assert self._stream is not None
-            return next(self._stream, END)
+            return self._next(step.within)
         if isinstance(step, Deliver):
             return None
         if isinstance(step, OpenStream):
             self.close()
-            self._stream = self._open(step)
+            self._stream = self._open_within(step)
+            bound_stream_events(self._stream)
             return self._stream
         if isinstance(step, CloseStream):
             self.close()
@@ -90,17 +74,43 @@ class SyncStreamIO:
         rid = str(self._position.response_id)
         request = self._request
         if isinstance(step, Fetch):
-            return self._resource.with_raw_response.retrieve(
-                rid, extra_headers=request.extra_headers, extra_query=request.extra_query, timeout=request.timeout
+            return fetch_sync(
+                self._resource,
+                rid,
+                step.within,
+                extra_headers=request.extra_headers,
+                extra_query=request.extra_query,
+                timeout=request.timeout,
             )
         assert isinstance(step, Cancel)
-        return self._resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+        return cancel_sync(self._resource, rid, step.within)
 
-    def _open(self, step: OpenStream) -> Stream[ResponseStreamEvent]:
+    def _next(self, within: float | None) -> object:
+        stream = self._stream
+        assert stream is not None
+        if within is None:
+            return next(stream, END)
+        try:
+            return call_within_sync(
+                lambda: next(stream, END), within, "reading the stream", abandon=_close_later(stream)
+            )
+        except OutOfTime:
+            self._stream = None  # its reader closes it when the read ends
+            return STALLED
+
+    def _open_within(self, step: OpenStream) -> Stream[ResponseStreamEvent]:
+        if step.within is None:
+            return self._open(step, self._resource)
+        quick = without_retries(self._resource)
+        return call_within_sync(
+            lambda: self._open(step, quick), step.within, "opening the stream", abandon=lambda stream: stream.close()
+        )
+
+    def _open(self, step: OpenStream, resource: Responses) -> Stream[ResponseStreamEvent]:
         request = self._request
         timeout = bounded_timeout(request.timeout, step.within, self._resource._client.timeout)
         if step.response_id is None:
-            create: Any = self._resource.create
+            create: Any = resource.create
             return create(  # type: ignore[no-any-return]
                 **(request.create_params or {}),
                 extra_headers=request.extra_headers,
@@ -108,7 +118,7 @@ class SyncStreamIO:
                 extra_body=request.extra_body,
                 timeout=timeout,
             )
-        return self._resource.retrieve(
+        return resource.retrieve(
             step.response_id,
             stream=True,
             starting_after=_OMIT if step.starting_after is None else step.starting_after,
@@ -144,7 +154,8 @@ class AsyncStreamIO:
             return None
         if isinstance(step, OpenStream):
             await self.aclose()
-            self._stream = await self._open(step)
+            self._stream = await self._open_within(step)
+            bound_stream_events(self._stream)
             return self._stream
         if isinstance(step, CloseStream):
             await self.aclose()
@@ -155,17 +166,28 @@ class AsyncStreamIO:
         rid = str(self._position.response_id)
         request = self._request
         if isinstance(step, Fetch):
-            return await self._resource.with_raw_response.retrieve(
-                rid, extra_headers=request.extra_headers, extra_query=request.extra_query, timeout=request.timeout
+            return await fetch_async(
+                self._resource,
+                rid,
+                step.within,
+                extra_headers=request.extra_headers,
+                extra_query=request.extra_query,
+                timeout=request.timeout,
             )
         assert isinstance(step, Cancel)
-        return await self._resource.cancel(rid, timeout=CANCEL_TIMEOUT)
+        return await cancel_async(self._resource, rid, step.within)
 
-    async def _open(self, step: OpenStream) -> AsyncStream[ResponseStreamEvent]:
+    async def _open_within(self, step: OpenStream) -> AsyncStream[ResponseStreamEvent]:
+        if step.within is None:
+            return await self._open(step, self._resource)
+        quick = without_retries(self._resource)
+        return await call_within_async(lambda: self._open(step, quick), step.within, "opening the stream")
+
+    async def _open(self, step: OpenStream, resource: AsyncResponses) -> AsyncStream[ResponseStreamEvent]:
         request = self._request
         timeout = bounded_timeout(request.timeout, step.within, self._resource._client.timeout)
         if step.response_id is None:
-            create: Any = self._resource.create
+            create: Any = resource.create
             return await create(  # type: ignore[no-any-return]
                 **(request.create_params or {}),
                 extra_headers=request.extra_headers,
@@ -173,7 +195,7 @@ class AsyncStreamIO:
                 extra_body=request.extra_body,
                 timeout=timeout,
             )
-        return await self._resource.retrieve(
+        return await resource.retrieve(
             step.response_id,
             stream=True,
             starting_after=_OMIT if step.starting_after is None else step.starting_after,
@@ -187,3 +209,12 @@ class AsyncStreamIO:
         if stream is not None:
             with anyio.CancelScope(shield=True):
                 await stream.close()
+
+
+def _close_later(stream: Stream[ResponseStreamEvent]) -> Callable[[object], None]:
+    """What a read abandoned at the deadline does once it ends: close the stream it read from."""
+
+    def close(_: object) -> None:
+        stream.close()
+
+    return close

@@ -26,8 +26,10 @@ from openai.types.responses import Response
 
 from .._cadence import failure_backoff, failure_headers, is_transient
 from .._compat import HttpResponse
-from .._dispatch import RawResponse, malformed_answer_error, parse_answer
-from .._loop import FETCH, Dispatch, Sleep, WaitOptions, _time_out
+from .._deadline import MIN_REQUEST_WINDOW
+from .._dispatch import RawResponse, check_answer_id, parse_answer
+from .._loop import CANCEL, FETCH, Dispatch, Fetch, Sleep, WaitOptions
+from .._timeouts import time_out
 from ._endings import (
     attach_stream_position,
     ends_stream,
@@ -98,9 +100,14 @@ class _Run:
             return None
         return self.deadline - self.clock()
 
+    def fetch(self) -> Fetch:
+        """The check of a stream that ended, given the time left (at least ``MIN_REQUEST_WINDOW``)."""
+        within = self.within()
+        return FETCH if within is None else Fetch(max(MIN_REQUEST_WINDOW, within))
+
     def time_out(self) -> Generator[StreamStep, Any, None]:
         assert self.position.response_id is not None
-        yield from _time_out(self.position.response_id, self.plan, self.position.last_response)
+        yield from time_out(self.position.response_id, self.plan, self.position.last_response, cancel=CANCEL)
 
     def after_failure(self, error: Exception, failures: int) -> Generator[StreamStep, Any, None]:
         """Raise ``error`` once it is not worth repeating (a refused stream never is, 501 included) or the
@@ -180,15 +187,13 @@ def stream_program(
         if rid is None:
             raise malformed_stream_error(None, http, "the create stream ended before naming its response")
         try:
-            raw: RawResponse = yield FETCH
+            raw: RawResponse = yield run.fetch()
             result = parse_answer(raw, response_id=rid)
         except Exception as error:
             failures += 1
             yield from run.after_failure(error, failures)
             continue
-        found = getattr(result, "id", None)
-        if isinstance(found, str) and found != rid:
-            raise malformed_answer_error(rid, raw.http_response, f"it is the answer for another response, {found!r}")
+        check_answer_id(result, rid, raw.http_response)
         position.last_response = result
         if not pending(result):
             if read.delivered and has_terminal_event(result):

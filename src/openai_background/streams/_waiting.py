@@ -20,6 +20,7 @@ import anyio
 from openai.types.responses import Response
 
 from .._loop import WaitOptions, run_async, run_sync
+from .._redact import redacting, redactor_for
 from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
 from ._endings import pending
 from ._io import AsyncStreamIO, StreamRequest, SyncStreamIO
@@ -84,6 +85,7 @@ def stream_wait_sync(
     started = clock()
     io = SyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
     program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True)
+    program = redacting(program, redactor_for(resource))
     try:
         outcome = run_sync(program, io.perform)
     except KeyboardInterrupt:
@@ -118,6 +120,7 @@ async def stream_wait_async(
     started = clock()
     io = AsyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
     program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True)
+    program = redacting(program, redactor_for(resource))
     try:
         outcome = await run_async(program, io.perform)
     except anyio.get_cancelled_exc_class():
@@ -148,6 +151,7 @@ def stream_events_sync(
     io = SyncStreamIO(resource, position, request)
     clock = _clock(resource, time.monotonic)
     program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False)
+    program = redacting(program, redactor_for(resource))
     try:
         yield from iterate_sync(program, io.perform)
     finally:
@@ -161,6 +165,7 @@ async def stream_events_async(
     io = AsyncStreamIO(resource, position, request)
     clock = _clock(resource, anyio.current_time)
     program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False)
+    program = redacting(program, redactor_for(resource))
     events = iterate_async(program, io.perform)
     try:
         async for event in events:

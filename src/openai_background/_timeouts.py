@@ -1,0 +1,107 @@
+"""How a wait ends without an answer: the timeout (with its optional cancel) and the response id on errors.
+
+Shared by the poll program (``_loop.py``) and the stream program; no I/O here, only the steps the end
+needs (``CANCEL``) and the exceptions it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any, Final
+
+from openai.types.responses import Response
+
+from ._exceptions import ResponseMalformedError, ResponsePollTimeoutError
+
+__all__ = ["MAX_REASON_CHARS", "add_note", "attach_response_id", "time_out", "timeout_error"]
+
+MAX_REASON_CHARS: Final = 300
+"""A timeout's message quotes at most this much of the last poll failure's message."""
+
+
+def time_out(
+    rid: str,
+    options: Any,
+    last: Response | None,
+    *,
+    cancel: object,
+    failures: int = 0,
+    failure: Exception | None = None,
+) -> Generator[Any, Any, None]:
+    """Raise ``ResponsePollTimeoutError``, first yielding ``cancel`` (the cancel step) if the caller asked
+    for it. ``failures``/``failure``: the polls that failed in a row just before the deadline, and the
+    last of them, which becomes the error's ``__cause__`` and is named in its message."""
+    if not options.cancel_on_timeout:
+        outcome = f"it may still be running: resume with client.responses.poll({rid!r})"
+        raise _caused(timeout_error(rid, options, last, outcome, failures, failure), failure)
+    try:
+        yield cancel
+    except Exception as cancel_error:
+        outcome = f"cancelling it failed ({type(cancel_error).__name__}), so it may still be running"
+        error = timeout_error(rid, options, last, outcome, failures, failure)
+        add_note(error, f"cancel_on_timeout: POST /responses/{rid}/cancel failed: {cancel_error}")
+        raise _caused(error, failure)  # noqa: B904 - without a poll failure, the cancel failure stays as __context__
+    outcome = "a cancel request was sent (cancel_on_timeout=True)"
+    raise _caused(timeout_error(rid, options, last, outcome, failures, failure), failure)
+
+
+def _caused(error: ResponsePollTimeoutError, failure: Exception | None) -> ResponsePollTimeoutError:
+    if failure is not None:
+        error.__cause__ = failure
+    return error
+
+
+def timeout_error(
+    rid: str,
+    options: Any,
+    last: Response | None,
+    outcome: str,
+    failures: int = 0,
+    failure: Exception | None = None,
+) -> ResponsePollTimeoutError:
+    status = getattr(last, "status", None)
+    status = status if isinstance(status, str) else None
+    return ResponsePollTimeoutError(
+        f"Background response {rid} did not finish within {options.max_wait:g} s "
+        f"(last status: {status or 'none seen'}{failed_polls(failures, failure)}); {outcome}",
+        response_id=rid,
+        last_status=status,
+        last_response=last,
+    )
+
+
+def failed_polls(failures: int, failure: Exception | None) -> str:
+    """``"; the last 6 answers could not be read: <why>"``, or nothing when the last poll succeeded."""
+    if not failures or failure is None:
+        return ""
+    reason = " ".join(str(failure).split())[:MAX_REASON_CHARS] or "no message"
+    if isinstance(failure, ResponseMalformedError):
+        what = "answer could not be read" if failures == 1 else f"{failures} answers could not be read"
+        return f"; the last {what}: {reason}"
+    what = "poll failed" if failures == 1 else f"{failures} polls failed in a row"
+    return f"; the last {what}: {type(failure).__name__}: {reason}"
+
+
+def attach_response_id(error: BaseException, rid: str, *, failures: int | None = None) -> None:
+    """Name the response on an exception leaving a wait, so the job is never lost: attribute
+    ``response_id`` and a note saying how to resume."""
+    if getattr(error, "response_id", None) is not None:
+        return
+    try:
+        error.response_id = rid  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - exceptions with __slots__
+        return
+    after = f" after {failures} failed poll(s) in a row" if failures else ""
+    add_note(
+        error,
+        f"Background response {rid}: polling stopped{after}; the job may still be running. "
+        f"Resume with client.responses.poll({rid!r}).",
+    )
+
+
+def add_note(error: BaseException, note: str) -> None:
+    add = getattr(error, "add_note", None)  # Python 3.11+
+    if add is not None:
+        add(note)
+    elif error.args and isinstance(error.args[0], str):  # Python 3.10: no notes, extend the message
+        error.args = (f"{error.args[0]}\n{note}", *error.args[1:])

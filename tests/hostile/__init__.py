@@ -1,0 +1,1 @@
+"""A hostile loopback HTTP server for tests and benchmarks: see ``server.py``."""
