@@ -21,8 +21,8 @@ from _target import (
 from openai.types.responses import Response
 
 _loop = internal("_loop")
-_steps = internal("_stream_steps")
-stream_program = internal("_streams").stream_program
+_steps = internal("streams._steps")
+stream_program = internal("streams._program").stream_program
 
 RID = "resp_1"
 END = _steps.END

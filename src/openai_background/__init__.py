@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ._client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
 from ._dispatch import make_background_failure_error, raise_for_status
+from ._events import PollEvent
 from ._exceptions import (
     BackgroundResponseError,
     ResponseBadRequestError,
@@ -34,7 +35,7 @@ from ._install import install, installed, uninstall
 if TYPE_CHECKING:
     from ._many import PollOutcome
     from ._resources import AsyncResponses, Responses
-    from ._stream_resources import AsyncBackgroundStream, BackgroundStream
+    from .streams._resources import AsyncBackgroundStream, BackgroundStream
 
 # Loaded on first use: subclassing the SDK's ``Responses`` imports ``openai.resources.responses`` and its
 # streaming helpers, which ``import openai`` itself defers until ``client.responses`` is first touched.
@@ -42,8 +43,8 @@ _LAZY = {
     "PollOutcome": "._many",
     "Responses": "._resources",
     "AsyncResponses": "._resources",
-    "BackgroundStream": "._stream_resources",
-    "AsyncBackgroundStream": "._stream_resources",
+    "BackgroundStream": ".streams._resources",
+    "AsyncBackgroundStream": ".streams._resources",
 }
 
 
@@ -65,6 +66,7 @@ __all__ = [
     "BackgroundResponseError",
     "BackgroundStream",
     "OpenAI",
+    "PollEvent",
     "PollOutcome",
     "ResponseBadRequestError",
     "ResponseCancelledError",

@@ -22,6 +22,7 @@ from ._cadence import failure_backoff, failure_headers, is_transient, next_poll_
 from ._codes import PENDING_STATUSES
 from ._compat import HttpResponse
 from ._dispatch import RawResponse, malformed_answer_error, normalize_raise_on, parse_answer, should_raise
+from ._events import OnPoll, PollEvent
 from ._exceptions import BackgroundResponseError, ResponsePollTimeoutError
 
 logger = logging.getLogger("openai_background")
@@ -63,6 +64,7 @@ class WaitOptions:
     max_poll_failures: int
     cancel_on_timeout: bool
     cancel_on_interrupt: bool
+    on_poll: OnPoll | None = None
 
     @classmethod
     def check(
@@ -73,9 +75,12 @@ class WaitOptions:
         max_poll_failures: object,
         cancel_on_timeout: bool,
         cancel_on_interrupt: bool,
+        on_poll: OnPoll | None = None,
     ) -> WaitOptions:
         if not isinstance(max_poll_failures, int) or isinstance(max_poll_failures, bool) or max_poll_failures < 1:
             raise ValueError(f"max_poll_failures must be a whole number >= 1, not {max_poll_failures!r}")
+        if on_poll is not None and not callable(on_poll):
+            raise ValueError(f"on_poll must be a callable taking a PollEvent, or None, not {on_poll!r}")
         return cls(
             interval=_seconds("poll_interval_ms", poll_interval_ms, scale=1000),
             max_wait=_seconds("max_wait_seconds", max_wait_seconds, scale=1),
@@ -83,6 +88,7 @@ class WaitOptions:
             max_poll_failures=max_poll_failures,
             cancel_on_timeout=cancel_on_timeout,
             cancel_on_interrupt=cancel_on_interrupt,
+            on_poll=on_poll,
         )
 
 
@@ -119,32 +125,39 @@ def poll_program(
     ``first_delay`` holds the first poll back (many jobs started together spread their polls).
     """
     deadline = None if options.max_wait is None else clock() + options.max_wait
-    failures = 0
+    failures = polls = 0
     last: Response | None = None
     observed = first
+    report = _reporter(rid, options)
     if first is None and first_delay > 0:
         yield Sleep(first_delay if options.max_wait is None else min(first_delay, options.max_wait))
     while True:
         delay = 0.0  # every path below sets it before use; a type checker cannot tell
+        failed: Exception | None = None
         if observed is None:
             try:
                 observed = _observe((yield FETCH), rid)
             except Exception as error:
                 failures += 1
+                polls += 1
                 if not is_transient(error) or failures >= options.max_poll_failures:
                     logger.debug("poll %s failed (%s), failures=%d, giving up", rid, type(error).__name__, failures)
                     attach_response_id(error, rid, failures=failures)
+                    report(None, polls, failures, None, None, error)
                     raise
                 delay = failure_backoff(failures, failure_headers(error))
+                failed = error
                 logger.debug(
                     "poll %s failed (%s), failures=%d, next poll in %.3fs", rid, type(error).__name__, failures, delay
                 )
         if observed is not None:
             result, http_response = observed
             observed, failures, last = None, 0, result
+            polls += 1
             _check_id(result, rid, http_response)
             status = result.status
             if not (isinstance(status, str) and status in PENDING_STATUSES):
+                report(status if isinstance(status, str) else None, polls, 0, None, result, None)
                 failure = dispatch(result, response=http_response, response_id=rid)
                 if failure is not None and should_raise(failure, options.raise_on):
                     logger.debug("poll %s: status=%s, raising %s", rid, status, type(failure).__name__)
@@ -159,9 +172,48 @@ def poll_program(
         if deadline is not None:
             remaining = deadline - clock()
             if remaining <= 0:
+                report(_status_of(last) if failed is None else None, polls, failures, None, last, failed)
                 yield from _time_out(rid, options, last)
             delay = min(delay, remaining)
+        report(_status_of(last) if failed is None else None, polls, failures, delay, last, failed)
+        failed = None
         yield Sleep(delay)
+
+
+_Report = Callable[[str | None, int, int, "float | None", "Response | None", "Exception | None"], None]
+
+
+def _reporter(rid: str, options: WaitOptions) -> _Report:
+    """What tells ``options.on_poll`` of each poll; a no-op without one, so a plain wait builds no events.
+    An observer's exception ends the wait, naming the response, so a failing journal is never silent."""
+    on_poll = options.on_poll
+    if on_poll is None:
+        return _no_report
+
+    def report(
+        status: str | None,
+        polls: int,
+        failures: int,
+        next_delay: float | None,
+        response: Response | None,
+        error: Exception | None,
+    ) -> None:
+        try:
+            on_poll(PollEvent(rid, status, polls, failures, next_delay, response, error))
+        except Exception as observer_error:
+            attach_response_id(observer_error, rid)
+            raise
+
+    return report
+
+
+def _no_report(*_: object) -> None:
+    return None
+
+
+def _status_of(response: Response | None) -> str | None:
+    status = getattr(response, "status", None)
+    return status if isinstance(status, str) else None
 
 
 def _observe(raw: RawResponse, rid: str) -> tuple[Response, HttpResponse]:
@@ -192,8 +244,7 @@ def _time_out(rid: str, options: WaitOptions, last: Response | None) -> Generato
 
 
 def _timeout_error(rid: str, options: WaitOptions, last: Response | None, outcome: str) -> ResponsePollTimeoutError:
-    status = getattr(last, "status", None)
-    status = status if isinstance(status, str) else None
+    status = _status_of(last)
     return ResponsePollTimeoutError(
         f"Background response {rid} did not finish within {options.max_wait:g} s "
         f"(last status: {status or 'none seen'}); {outcome}",

@@ -16,11 +16,12 @@ from typing_extensions import Unpack
 
 from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
+from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
-from ._stream_resources import AsyncStreamingResponses, StreamingResponses
-from ._stream_waiting import check_wait, stream_wait_async, stream_wait_sync
 from ._waiting import background_create_params, created_response, wait_async, wait_sync
+from .streams._resources import AsyncStreamingResponses, StreamingResponses
+from .streams._waiting import check_wait, stream_wait_async, stream_wait_sync
 
 if TYPE_CHECKING:
     from openai._types import Body, Headers, Query
@@ -45,6 +46,7 @@ class Responses(StreamingResponses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -64,7 +66,13 @@ class Responses(StreamingResponses):
         """
         rid = check_response_id(response_id)
         options = WaitOptions.check(
-            poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
+            poll_interval_ms,
+            max_wait_seconds,
+            raise_on,
+            max_poll_failures,
+            cancel_on_timeout,
+            cancel_on_interrupt,
+            on_poll=on_poll,
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
@@ -78,6 +86,7 @@ class Responses(StreamingResponses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -92,7 +101,13 @@ class Responses(StreamingResponses):
         create answer is already terminal, it is dispatched without polling. ``wait`` as in ``poll``.
         """
         options = WaitOptions.check(
-            poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
+            poll_interval_ms,
+            max_wait_seconds,
+            raise_on,
+            max_poll_failures,
+            cancel_on_timeout,
+            cancel_on_interrupt,
+            on_poll=on_poll,
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
@@ -125,6 +140,7 @@ class Responses(StreamingResponses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        on_poll: OnPoll | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -138,7 +154,13 @@ class Responses(StreamingResponses):
         """
         ids = check_ids(response_ids, concurrency)
         options = WaitOptions.check(
-            poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
+            poll_interval_ms,
+            max_wait_seconds,
+            raise_on,
+            max_poll_failures,
+            cancel_on_timeout,
+            cancel_on_interrupt,
+            on_poll=on_poll,
         )
         return poll_many_sync(
             self,
@@ -165,6 +187,7 @@ class AsyncResponses(AsyncStreamingResponses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -174,7 +197,13 @@ class AsyncResponses(AsyncStreamingResponses):
         cancelled task sends the cancel request in a shielded, bounded scope, then re-raises."""
         rid = check_response_id(response_id)
         options = WaitOptions.check(
-            poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
+            poll_interval_ms,
+            max_wait_seconds,
+            raise_on,
+            max_poll_failures,
+            cancel_on_timeout,
+            cancel_on_interrupt,
+            on_poll=on_poll,
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
@@ -188,6 +217,7 @@ class AsyncResponses(AsyncStreamingResponses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -197,7 +227,13 @@ class AsyncResponses(AsyncStreamingResponses):
     ) -> Response:
         """The async ``Responses.create_and_poll``: same arguments, same outcomes."""
         options = WaitOptions.check(
-            poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
+            poll_interval_ms,
+            max_wait_seconds,
+            raise_on,
+            max_poll_failures,
+            cancel_on_timeout,
+            cancel_on_interrupt,
+            on_poll=on_poll,
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
@@ -230,6 +266,7 @@ class AsyncResponses(AsyncStreamingResponses):
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
+        on_poll: OnPoll | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -242,7 +279,13 @@ class AsyncResponses(AsyncStreamingResponses):
         """
         ids = check_ids(response_ids, concurrency)
         options = WaitOptions.check(
-            poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, cancel_on_interrupt
+            poll_interval_ms,
+            max_wait_seconds,
+            raise_on,
+            max_poll_failures,
+            cancel_on_timeout,
+            cancel_on_interrupt,
+            on_poll=on_poll,
         )
         return poll_many_async(
             self,

@@ -22,6 +22,7 @@ from openai_background import (
     BackgroundResponseError,
     BackgroundStream,
     OpenAI,
+    PollEvent,
     PollOutcome,
     ResponseBadRequestError,
     ResponseCancelledError,
@@ -76,6 +77,14 @@ def waiting(client: OpenAI) -> None:
     )
     assert_type(created, Response)
     assert_type(client.responses.retrieve("resp_1"), Response)  # the SDK's, unchanged
+
+    def progress(event: PollEvent) -> None:
+        assert_type(event.status, "str | None")
+        assert_type(event.polls, int)
+        assert_type(event.failures_in_a_row, int)
+        assert_type(event.next_delay, "float | None")
+
+    assert_type(client.responses.poll("resp_1", on_poll=progress), Response)
     outcomes = client.responses.poll_many(["resp_1", "resp_2"], concurrency=4, max_wait_seconds=60)
     assert_type(outcomes, Iterator[PollOutcome])
     for outcome in outcomes:

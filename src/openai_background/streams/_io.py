@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from openai._types import NotGiven, Omit
 
-from ._compat import Timeout
-from ._loop import Cancel, Fetch, Sleep
-from ._stream_steps import END, STALLED, CloseStream, Deliver, NextEvent, OpenStream, StreamPosition, StreamStep
-from ._waiting import CANCEL_TIMEOUT
+from .._compat import Timeout
+from .._loop import Cancel, Fetch, Sleep
+from .._waiting import CANCEL_TIMEOUT
+from ._steps import END, STALLED, CloseStream, Deliver, NextEvent, OpenStream, StreamPosition, StreamStep
 
 if TYPE_CHECKING:
     from openai._streaming import AsyncStream, Stream

@@ -1,9 +1,9 @@
 """Reading a background response's event stream to its end, written once, with no I/O in it.
 
 ``stream_program`` is a generator like ``_loop.poll_program``: it yields what it needs done (the steps in
-``_stream_steps.py``: ``OpenStream`` after a sequence number, ``NextEvent``, ``Deliver`` an event,
+``_steps.py``: ``OpenStream`` after a sequence number, ``NextEvent``, ``Deliver`` an event,
 ``CLOSE_STREAM``; and the poll loop's ``FETCH``, ``Sleep``, ``CANCEL``) and is sent the result, or has the
-I/O's exception thrown in. Every decision is made here or in ``_stream_endings.py``: which event ends the
+I/O's exception thrown in. Every decision is made here or in ``_endings.py``: which event ends the
 stream and what it raises (the same dispatcher as ``poll``), where a dropped stream resumes, which events
 were already delivered, when the failure budget or the deadline is spent. Those two bounds are the poll
 loop's own: ``max_poll_failures`` consecutive failures (an event delivered resets the count), the
@@ -24,11 +24,11 @@ from typing import Any
 
 from openai.types.responses import Response
 
-from ._cadence import failure_backoff, failure_headers, is_transient
-from ._compat import HttpResponse
-from ._dispatch import RawResponse, malformed_answer_error, parse_answer
-from ._loop import FETCH, Dispatch, Sleep, WaitOptions, _time_out
-from ._stream_endings import (
+from .._cadence import failure_backoff, failure_headers, is_transient
+from .._compat import HttpResponse
+from .._dispatch import RawResponse, malformed_answer_error, parse_answer
+from .._loop import FETCH, Dispatch, Sleep, WaitOptions, _time_out
+from ._endings import (
     attach_stream_position,
     ends_stream,
     error_event_outcome,
@@ -43,7 +43,7 @@ from ._stream_endings import (
     refuses_streaming,
     sequence_number,
 )
-from ._stream_steps import (
+from ._steps import (
     CLOSE_STREAM,
     END,
     STALLED,

@@ -2,7 +2,7 @@
 to the end, with the typed errors of ``poll``.
 
 The methods only check their arguments and build a ``BackgroundStream`` (``AsyncBackgroundStream``)
-over the shells in ``_stream_waiting.py``; nothing is sent before the first event is asked for.
+over the shells in ``_waiting.py``; nothing is sent before the first event is asked for.
 ``Responses``/``AsyncResponses`` in ``_resources.py`` inherit them.
 """
 
@@ -17,12 +17,12 @@ from openai.resources.responses import Responses as _Responses
 from openai.types.responses import Response, ResponseStreamEvent
 from typing_extensions import Self, Unpack
 
-from ._compat import Timeout
-from ._dispatch import DEFAULT_RAISE_ON
-from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
-from ._stream_io import StreamRequest
-from ._stream_steps import StreamPosition
-from ._stream_waiting import stream_create_params, stream_events_async, stream_events_sync
+from .._compat import Timeout
+from .._dispatch import DEFAULT_RAISE_ON
+from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
+from ._io import StreamRequest
+from ._steps import StreamPosition
+from ._waiting import stream_create_params, stream_events_async, stream_events_sync
 
 if TYPE_CHECKING:
     from openai._types import Body, Headers, Query

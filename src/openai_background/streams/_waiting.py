@@ -1,6 +1,6 @@
 """The sync and async shells of background streams, as functions of a responses resource.
 
-Each shell only does the program's steps, through the I/O of ``_stream_io.py``; the decisions are
+Each shell only does the program's steps, through the I/O of ``_io.py``; the decisions are
 ``_streams.stream_program``'s. Waiting (``poll(..., wait="stream")``) drives it with ``run_sync``/
 ``run_async`` and, when the stream cannot finish the wait, hands over to the poll shells of
 ``_waiting.py`` with what is left of the deadline. The event iterators drive it with ``iterate_sync``/
@@ -19,18 +19,18 @@ from typing import TYPE_CHECKING, Any, Literal
 import anyio
 from openai.types.responses import Response
 
-from ._loop import WaitOptions, run_async, run_sync
-from ._stream_endings import pending
-from ._stream_io import AsyncStreamIO, StreamRequest, SyncStreamIO
-from ._stream_steps import StreamPosition, iterate_async, iterate_sync
-from ._streams import stream_program
-from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
+from .._loop import WaitOptions, run_async, run_sync
+from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
+from ._endings import pending
+from ._io import AsyncStreamIO, StreamRequest, SyncStreamIO
+from ._program import stream_program
+from ._steps import StreamPosition, iterate_async, iterate_sync
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
     from openai.types.responses import ResponseStreamEvent
 
-    from ._compat import HttpResponse
+    from .._compat import HttpResponse
 
 __all__ = [
     "check_wait",

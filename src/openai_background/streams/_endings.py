@@ -16,12 +16,12 @@ from typing import Any, Final, TypeGuard, cast
 from openai._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from openai.types.responses import Response
 
-from ._codes import PENDING_STATUSES
-from ._compat import HttpResponse
-from ._dispatch import _shorten, should_raise
-from ._exceptions import BackgroundResponseError, ResponseMalformedError
-from ._loop import Dispatch, WaitOptions, _add_note
-from ._stream_steps import Handover, StreamPosition
+from .._codes import PENDING_STATUSES
+from .._compat import HttpResponse
+from .._dispatch import _shorten, should_raise
+from .._exceptions import BackgroundResponseError, ResponseMalformedError
+from .._loop import Dispatch, WaitOptions, _add_note
+from ._steps import Handover, StreamPosition
 
 __all__ = [
     "REFUSED_STATUS_CODES",

@@ -1,6 +1,6 @@
 """What the stream program asks of its shells, where it stands, and the two drivers that hand events out.
 
-The program in ``_streams.py`` yields these steps, plus the poll loop's ``FETCH``, ``Sleep`` and
+The program in ``_program.py`` yields these steps, plus the poll loop's ``FETCH``, ``Sleep`` and
 ``CANCEL``. A waiting shell drives it with ``_loop.run_sync``/``run_async`` and drops each ``Deliver``;
 an event iterator drives it with ``iterate_sync``/``iterate_async`` below, which yield each delivered
 event to the caller and do every other step through the shell.
@@ -14,7 +14,7 @@ from typing import Any, Final, TypeVar
 
 from openai.types.responses import Response
 
-from ._loop import Cancel, Fetch, Finished, Sleep, advance
+from .._loop import Cancel, Fetch, Finished, Sleep, advance
 
 __all__ = [
     "CLOSE_STREAM",
