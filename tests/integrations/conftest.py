@@ -30,7 +30,7 @@ else:
     os.environ["OPENAI_API_KEY"] = "sk-test"  # frameworks that read the key themselves; never a real one
     for _name in ("OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         os.environ.pop(_name, None)
-    from _harness import OUTSIDE  # after the environment is set: importing it installs the guard
+    from ._harness import OUTSIDE  # after the environment is set: importing it installs the guard
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from _harness import OUTSIDE
+
+from ._harness import OUTSIDE
 
 
 def test_the_guard_refuses_and_records_anything_but_loopback() -> None:

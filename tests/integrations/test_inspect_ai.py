@@ -11,10 +11,11 @@ from typing import Any
 
 import openai
 import pytest
-from _harness import POLL, background_failure, creates, script
 from inspect_ai.model import GenerateConfig, ModelOutput, get_model
 
 from openai_background.testing import FakeResponsesServer
+
+from ._harness import POLL, background_failure, creates, script
 
 
 @pytest.fixture(autouse=True)

@@ -11,11 +11,12 @@ from typing import Any
 
 import openai
 import pytest
-from _harness import POLL, background_failure, creates, script
 from langchain_openai import ChatOpenAI
 
 import openai_background
 from openai_background.testing import FakeResponsesServer
+
+from ._harness import POLL, background_failure, creates, script
 
 MODES = ["sync", "async"]
 

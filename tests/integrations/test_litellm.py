@@ -12,10 +12,11 @@ import litellm
 import openai
 import pytest
 import tenacity
-from _harness import background_failure, creates, script
 
 from openai_background import raise_for_status
 from openai_background.testing import FakeResponsesServer
+
+from ._harness import background_failure, creates, script
 
 litellm.telemetry = False
 

@@ -12,11 +12,12 @@ from typing import Any
 
 import openai
 import pytest
-from _harness import POLL, background_failure, creates, script
 from llama_index.llms.openai import OpenAIResponses
 
 import openai_background
 from openai_background.testing import FakeResponsesServer
+
+from ._harness import POLL, background_failure, creates, script
 
 MODES = ["sync", "async"]
 

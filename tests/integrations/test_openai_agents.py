@@ -8,12 +8,13 @@ from typing import Any
 
 import openai
 import pytest
-from _harness import POLL, background_failure, creates, script
 from agents import Agent, ModelSettings, OpenAIResponsesModel, Runner, set_tracing_disabled
 from agents.retry import ModelRetrySettings, retry_policies
 
 import openai_background
 from openai_background.testing import FakeResponsesServer
+
+from ._harness import POLL, background_failure, creates, script
 
 set_tracing_disabled(True)
 

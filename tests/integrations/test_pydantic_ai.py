@@ -12,7 +12,6 @@ from typing import Any
 
 import openai
 import pytest
-from _harness import POLL, background_failure, creates, script
 from pydantic_ai import Agent
 from pydantic_ai.exceptions import (
     ModelHTTPError,
@@ -27,6 +26,8 @@ from pydantic_ai.providers.openai import OpenAIProvider
 
 import openai_background
 from openai_background.testing import FakeResponsesServer
+
+from ._harness import POLL, background_failure, creates, script
 
 SETTINGS = OpenAIResponsesModelSettings(openai_background=True)
 TRANSIENT = (ModelServerError, ModelRateLimitError, ModelUnavailableError)
