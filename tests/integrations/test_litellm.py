@@ -18,7 +18,6 @@ from openai_background.testing import FakeResponsesServer
 
 from ._harness import background_failure, creates, script
 
-
 CREATED: list[str] = []
 """The ids litellm returned for the jobs of the current test (litellm encodes the provider into them)."""
 
