@@ -120,6 +120,17 @@ def test_a_failed_job_is_never_expired_and_never_starts_a_second_job(server: Fak
     assert creates(server) == 1
 
 
+def test_image_file_not_found_is_a_bad_request_not_a_missing_model_or_job(server: FakeResponsesServer) -> None:
+    """The modes raise the NotFound family of job failures as ``openai.BadRequestError`` (400): as a 404,
+    pydantic-ai would report an expired job (from ``retrieve``) or a missing model (``ModelNotFoundError``)."""
+    server.queue_create(script("image_file_not_found"))
+    with pytest.raises(ModelHTTPError) as caught:
+        run(Agent(model(strict(server)), model_settings=SETTINGS))
+    assert caught.value.status_code == 400
+    assert isinstance(caught.value.__cause__, openai.BadRequestError)
+    assert background_failure(caught.value).code == "image_file_not_found"
+
+
 def wait_mode(server: FakeResponsesServer) -> openai_background.AsyncOpenAI:
     return openai_background.AsyncOpenAI(
         api_key="sk-test", base_url=server.base_url, max_retries=0, background_mode="wait", **POLL
