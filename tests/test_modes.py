@@ -3,25 +3,22 @@ server with the SDK's real transport, sync, asyncio and trio."""
 
 from __future__ import annotations
 
-import inspect
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any
 
-import anyio
 import openai
 import pytest
 from _target import FORK
-from conftest import CANARY_KEY
 
 if FORK:
     pytest.skip("the framework modes belong to the openai-background package", allow_module_level=True)
 
+from _modes_run import Body, maybe, modes_run_fixture
+
 from openai_background import (
     AsyncBackgroundStream,
-    AsyncOpenAI,
     BackgroundStream,
-    OpenAI,
     ResponseBadRequestError,
     ResponseCancelledError,
     ResponseFailedError,
@@ -30,40 +27,7 @@ from openai_background import (
 )
 from openai_background.testing import Answer, FakeResponsesServer, JobScript, StreamScript
 
-MODES = ("sync", "asyncio", "trio")
-Body = Callable[[Any], Coroutine[Any, Any, Any]]
-
-
-async def maybe(value: Any) -> Any:
-    """``value``, awaited if the client is async: one test body serves both."""
-    return await value if inspect.isawaitable(value) else value
-
-
-@pytest.fixture(params=MODES)
-def run(request: pytest.FixtureRequest, server: FakeResponsesServer) -> Callable[..., Any]:
-    """``run(body, **client_kwargs)``: ``await body(client)`` with a real client of this mode."""
-    mode = request.param
-
-    def runner(body: Body, **client_kwargs: Any) -> Any:
-        kwargs = {"api_key": CANARY_KEY, "base_url": server.base_url, "max_retries": 0, "poll_interval_ms": 5}
-        kwargs.update(client_kwargs)
-        if mode == "sync":
-            with OpenAI(**kwargs) as client:
-                coroutine = body(client)
-                try:
-                    coroutine.send(None)  # a sync client never suspends the body
-                except StopIteration as done:
-                    return done.value
-                raise AssertionError("the body suspended with a sync client")
-
-        async def main() -> Any:
-            async with AsyncOpenAI(**kwargs) as client:
-                return await body(client)
-
-        return anyio.run(main, backend=mode)
-
-    runner.mode = mode  # type: ignore[attr-defined]
-    return runner
+run = modes_run_fixture()
 
 
 def create(**extra: Any) -> Body:
