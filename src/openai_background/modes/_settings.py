@@ -6,11 +6,13 @@ constructor and carry it through ``copy()`` / ``with_options()``; the SDK's own 
 class attribute from ``install(...)``, so a client a framework builds reads it the same way. A client
 with neither has ``DEFAULT_SETTINGS``: everything off, exactly today's behaviour.
 
-Adding a setting (say ``journal``): add a field here with a default that means "off", add it to
-``_KEYWORDS`` below, and add the keyword to ``SettingsKeywords``: the constructors, ``copy()``/
-``with_options()`` and ``install()`` all take ``**settings: Unpack[SettingsKeywords]`` and build the value
-with ``BackgroundSettings.build``, so nothing else changes. Check the value in ``__post_init__``
-(``ValueError``), so a bad setting fails where the client is built, not on its first request.
+Adding a setting (say ``journal``, for issue 16): add a field to ``BackgroundSettings`` with a default that
+means "off" (``journal: Journal | None = None``; ``compare=False`` if it is not a plain value), and the same
+keyword to ``SettingsKeywords`` (the typed keywords of ``install()``). Nothing else changes: the constructors,
+``copy()`` / ``with_options()`` and ``install()`` take every field name as a keyword (``split_settings`` and
+``build`` read the names from the dataclass), and every wait the modes start reads ``settings_of(client)``.
+Check the value in ``__post_init__`` (``ValueError``), so a bad setting fails where the client is built, not on
+its first request; if the setting must reach the poll program, map it in ``wait_options``.
 """
 
 from __future__ import annotations
