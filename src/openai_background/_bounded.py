@@ -26,6 +26,7 @@ from openai.types.responses import Response
 
 from ._dispatch import malformed_answer_error
 from ._exceptions import ResponseMalformedError
+from ._sdk_methods import sdk_streamed
 
 if TYPE_CHECKING:
     from openai._streaming import AsyncStream, Stream
@@ -105,6 +106,9 @@ class BoundedAnswer:
     body: bytes
     process: Callable[..., object] = field(repr=False)
     """The client's ``_process_response_data``: the SDK's own lenient (or strict) model building."""
+    wrapper: Any = field(default=None, repr=False)
+    """The SDK's streamed answer this was read from (its ``http_response`` now holds ``body`` as read), so the
+    framework modes can hand back the SDK's own raw wrappers around the final poll (``modes/_raw.py``)."""
 
     def parse(self) -> object:
         """The ``Response`` in the body, built as the SDK builds it; raises what decoding raises."""
@@ -125,7 +129,7 @@ def fetch_bounded_sync(
 ) -> BoundedAnswer:
     """GET response ``rid`` reading at most ``MAX_ANSWER_BYTES`` of its body; a larger answer is a
     ``ResponseMalformedError`` raised without reading the rest. HTTP errors are raised as the SDK raises them."""
-    answer = resource.with_streaming_response.retrieve(
+    answer = sdk_streamed(resource, "retrieve")(
         rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
     )
     return _read_sync(answer, rid, resource._client._process_response_data)
@@ -140,7 +144,7 @@ async def fetch_bounded_async(
     timeout: Any,
 ) -> BoundedAnswer:
     """The async ``fetch_bounded_sync``."""
-    answer = resource.with_streaming_response.retrieve(
+    answer = sdk_streamed(resource, "retrieve")(
         rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
     )
     return await _read_async(answer, rid, resource._client._process_response_data)
@@ -149,13 +153,13 @@ async def fetch_bounded_async(
 def create_bounded_sync(resource: Responses, **params: Any) -> BoundedAnswer:
     """``responses.create(**params)`` with its answer (the first poll) read within ``MAX_ANSWER_BYTES``; a
     larger one is a ``ResponseMalformedError`` (it names no response: the id was in the part not read)."""
-    create: Any = resource.with_streaming_response.create
+    create: Any = sdk_streamed(resource, "create")
     return _read_sync(create(**params), None, resource._client._process_response_data)
 
 
 async def create_bounded_async(resource: AsyncResponses, **params: Any) -> BoundedAnswer:
     """The async ``create_bounded_sync``."""
-    create: Any = resource.with_streaming_response.create
+    create: Any = sdk_streamed(resource, "create")
     return await _read_async(create(**params), None, resource._client._process_response_data)
 
 
@@ -174,7 +178,7 @@ def _read_sync(answer: Any, rid: str | None, process: Callable[..., object]) -> 
             if mapped is error:
                 raise
             raise mapped from error
-        return BoundedAnswer(streamed.http_response, b"".join(chunks), process)
+        return _answer(streamed, b"".join(chunks), process)
 
 
 async def _read_async(answer: Any, rid: str | None, process: Callable[..., object]) -> BoundedAnswer:
@@ -191,7 +195,15 @@ async def _read_async(answer: Any, rid: str | None, process: Callable[..., objec
             if mapped is error:
                 raise
             raise mapped from error
-        return BoundedAnswer(streamed.http_response, b"".join(chunks), process)
+        return _answer(streamed, b"".join(chunks), process)
+
+
+def _answer(streamed: Any, body: bytes, process: Callable[..., object]) -> BoundedAnswer:
+    """The answer read in full: its HTTP response is marked as read with ``body`` (decompressed), as the
+    HTTP library does after ``read()``, so the SDK's wrappers built around it parse it without a read."""
+    http_response = streamed.http_response
+    http_response._content = body
+    return BoundedAnswer(http_response, body, process, streamed)
 
 
 def _read_failure(error: Exception, rid: str | None, http_response: HttpResponse) -> Exception:

@@ -26,8 +26,7 @@ if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
 
     from ._compat import HttpResponse
-    from ._redact import redacting, redactor_for
-from ._loop import Dispatch
+    from ._loop import Dispatch
 
 __all__ = ["CANCEL_TIMEOUT", "background_create_params", "wait_async", "wait_sync"]
 
@@ -43,15 +42,23 @@ def wait_sync(
     extra_headers: Mapping[str, Any] | None = None,
     extra_query: Mapping[str, object] | None = None,
     timeout: Any,
+    dispatch: Dispatch | None = None,
+    on_answer: Callable[[Any], object] | None = None,
 ) -> Response:
-    """Wait for ``rid`` with blocking I/O; see ``Responses.poll`` for the outcomes."""
+    """Wait for ``rid`` with blocking I/O; see ``Responses.poll`` for the outcomes.
+
+    ``dispatch`` replaces the client's ``_make_background_failure_error``; ``on_answer`` is given each raw
+    poll answer as it arrives (the framework modes keep the last, to hand back the final poll's)."""
     headers = poll_headers(options, extra_headers)
 
     def perform(step: Step) -> object:
         if isinstance(step, Fetch):
-            return fetch_sync(
+            answer = fetch_sync(
                 resource, rid, step.within, extra_headers=headers, extra_query=extra_query, timeout=timeout
             )
+            if on_answer is not None:
+                on_answer(answer)
+            return answer
         if isinstance(step, Sleep):
             resource._sleep(step.seconds)
             return None
@@ -59,7 +66,7 @@ def wait_sync(
         return cancel_sync(resource, rid, step.within)
 
     program = poll_program(
-        rid, options, dispatch=_dispatch(resource), clock=_clock(resource, time.monotonic), first=first
+        rid, options, dispatch=dispatch or _dispatch(resource), clock=_clock(resource, time.monotonic), first=first
     )
     program = redacting(program, redactor_for(resource))
     try:
@@ -79,16 +86,22 @@ async def wait_async(
     extra_headers: Mapping[str, Any] | None = None,
     extra_query: Mapping[str, object] | None = None,
     timeout: Any,
+    dispatch: Dispatch | None = None,
+    on_answer: Callable[[Any], object] | None = None,
 ) -> Response:
     """Wait for ``rid`` in a task; a cancelled task with ``cancel_on_interrupt`` sends the cancel request
-    in a shielded, bounded scope, then re-raises the cancellation."""
+    in a shielded, bounded scope, then re-raises the cancellation. ``dispatch``, ``on_answer`` as in
+    ``wait_sync``."""
     headers = poll_headers(options, extra_headers)
 
     async def perform(step: Step) -> object:
         if isinstance(step, Fetch):
-            return await fetch_async(
+            answer = await fetch_async(
                 resource, rid, step.within, extra_headers=headers, extra_query=extra_query, timeout=timeout
             )
+            if on_answer is not None:
+                on_answer(answer)
+            return answer
         if isinstance(step, Sleep):
             await resource._sleep(step.seconds)
             return None
@@ -96,7 +109,7 @@ async def wait_async(
         return await cancel_async(resource, rid, step.within)
 
     program = poll_program(
-        rid, options, dispatch=_dispatch(resource), clock=_clock(resource, anyio.current_time), first=first
+        rid, options, dispatch=dispatch or _dispatch(resource), clock=_clock(resource, anyio.current_time), first=first
     )
     program = redacting(program, redactor_for(resource))
     try:

@@ -159,3 +159,12 @@ def frameworks() -> None:
     assert_type(install(), None)
     assert_type(installed(), bool)
     assert_type(uninstall(), None)
+
+
+def framework_modes() -> None:
+    waiting = OpenAI(api_key="sk-x", background_mode="wait", max_wait_seconds=600.0, raise_on=("failed",))
+    assert_type(waiting.with_options(strict_retrieve=True, max_retries=3), OpenAI)
+    assert_type(AsyncOpenAI(api_key="sk-x", background_mode="always").copy(poll_interval_ms=500), AsyncOpenAI)
+    assert_type(waiting.responses.create(model="gpt-4.1", input="hi", background=True), Response)  # the SDK's type
+    install(background_mode="always", strict_retrieve=True, max_poll_failures=5, cancel_on_interrupt=True)
+    assert_type(raise_for_status({"id": "resp_1", "status": "failed"}), dict[str, str])

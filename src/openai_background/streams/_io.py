@@ -22,6 +22,7 @@ from .._bounded import bound_stream_events
 from .._deadline import OutOfTime, bounded_timeout, call_within_async, call_within_sync
 from .._loop import Cancel, Fetch, Sleep
 from .._requests import cancel_async, cancel_sync, fetch_async, fetch_sync, without_retries
+from .._sdk_methods import sdk_method
 from ._steps import END, STALLED, CloseStream, Deliver, NextEvent, OpenStream, StreamPosition, StreamStep
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class SyncStreamIO:
         request = self._request
         timeout = bounded_timeout(request.timeout, step.within, self._resource._client.timeout)
         if step.response_id is None:
-            create: Any = resource.create
+            create: Any = sdk_method(resource, "create")
             return create(  # type: ignore[no-any-return]
                 **(request.create_params or {}),
                 extra_headers=request.extra_headers,
@@ -118,7 +119,7 @@ class SyncStreamIO:
                 extra_body=request.extra_body,
                 timeout=timeout,
             )
-        return resource.retrieve(
+        return sdk_method(resource, "retrieve")(  # type: ignore[no-any-return]
             step.response_id,
             stream=True,
             starting_after=_OMIT if step.starting_after is None else step.starting_after,
@@ -187,7 +188,7 @@ class AsyncStreamIO:
         request = self._request
         timeout = bounded_timeout(request.timeout, step.within, self._resource._client.timeout)
         if step.response_id is None:
-            create: Any = resource.create
+            create: Any = sdk_method(resource, "create")
             return await create(  # type: ignore[no-any-return]
                 **(request.create_params or {}),
                 extra_headers=request.extra_headers,
@@ -195,7 +196,7 @@ class AsyncStreamIO:
                 extra_body=request.extra_body,
                 timeout=timeout,
             )
-        return await resource.retrieve(
+        return await sdk_method(resource, "retrieve")(  # type: ignore[no-any-return]
             step.response_id,
             stream=True,
             starting_after=_OMIT if step.starting_after is None else step.starting_after,
