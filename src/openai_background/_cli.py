@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=exit_status_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("demo", help="run six background jobs on a loopback fake server (no API key needed)")
     wait_parser = commands.add_parser(
@@ -81,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait_parser.add_argument("--base-url", metavar="URL", help="the API base URL (default: $OPENAI_BASE_URL)")
     return parser
+
+
+def _version() -> str:
+    from . import _installed_version
+
+    return _installed_version()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
