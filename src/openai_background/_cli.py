@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from openai import APIStatusError
 
 from ._outcome import EXIT_STATUS_TABLE, ExitStatus, Report, exit_status_for, outcome_fields
-from ._progress import LiveLine, PlainLines, PollLogReader, PollProgress, reading_poll_logs
+from ._progress import LiveLine, PlainLines, PollEventReader, PollProgress
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
@@ -129,13 +129,14 @@ def wait(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[st
 
 
 def _poll_showing_progress(args: argparse.Namespace, api_key: str | None, err: TextIO) -> Response:
-    """``client.responses.poll``, with its own log records drawn as progress on ``err``."""
+    """``client.responses.poll``, its ``on_poll`` events drawn as progress on ``err``."""
     client = _client(args, api_key)
     progress = PollProgress(args.response_id, started_at=time.monotonic())
     view = LiveLine(err, progress) if _is_terminal(err) else PlainLines(err)
     try:
-        with client, reading_poll_logs(PollLogReader(progress, view)):
-            response: Response = client.responses.poll(args.response_id, **_poll_options(args))
+        with client:
+            observer = PollEventReader(progress, view)
+            response: Response = client.responses.poll(args.response_id, on_poll=observer, **_poll_options(args))
             return response
     finally:
         view.close()
