@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from openai.types.responses import Response
 
@@ -61,6 +61,7 @@ __all__ = ["stream_program"]
 logger = logging.getLogger("openai_background")
 
 Program = Generator[StreamStep, Any, "Response | Handover"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class _Run:
             self.polls += 1
             _reporter(rid, self.plan)(status, self.polls, failures, next_delay, response, error)
 
-    def end(self, outcome: Callable[[], Response | Handover], status: str | None, response: Response | None) -> Any:
+    def end(self, outcome: Callable[[], T], status: str | None, response: Response | None) -> T:
         """``outcome()``, the end of the stream, reported first as ``poll`` reports a terminal answer; an
         outcome that hands over to polling is reported with a next poll at once."""
         try:
@@ -290,5 +291,5 @@ def _read_events(
             return run.end(partial(error_event_outcome, event, position, run.plan, http, run.dispatch), "failed", None)
         if carried is None:
             raise malformed_stream_error(position.response_id, http, f"its {kind} event carries no response")
-        ending = partial(finish, (carried, http), position, run.plan, run.dispatch, event_type=kind)
-        return run.end(ending, _status_of(carried), carried)
+        terminal = partial(finish, (carried, http), position, run.plan, run.dispatch, event_type=kind)
+        return run.end(terminal, _status_of(carried), carried)
