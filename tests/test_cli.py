@@ -154,8 +154,51 @@ def test_a_missing_api_key_is_a_usage_error(server: FakeResponsesServer) -> None
     run = cli("wait", rid, "--base-url", server.base_url, env=cli_env(OPENAI_API_KEY=None))
 
     assert run.returncode == 2
-    assert "OPENAI_API_KEY is not set" in run.stderr
+    # the heading is the problem itself, not the pseudo-class "UsageError" the JSON output carries
+    assert (
+        run.stderr.splitlines()[0]
+        == "usage error: OPENAI_API_KEY is not set; the wait command reads the API key from it"
+    )
+    assert "UsageError" not in run.stderr
     assert server.requests == []
+
+
+def test_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+
+    import openai_background
+
+    run = cli("--version")
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"openai-background {version('openai-background')}"
+    assert openai_background.__version__ == version("openai-background")
+
+
+def test_progress_comes_from_on_poll_events_not_from_log_records(
+    server: FakeResponsesServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With every log record dropped, the progress lines are still there: they come from ``on_poll``."""
+    import io
+    import logging
+
+    from openai_background._cli import build_parser, wait
+
+    script = JobScript.completed(polls=2, poll_after_ms=20).with_faults(Answer.http_error(503))
+    rid = server.add_job(script)
+    args = build_parser().parse_args(["wait", rid, "--base-url", server.base_url, "--max-retries", "0"])
+    out, err = io.StringIO(), io.StringIO()
+    logging.disable(logging.CRITICAL)
+    try:
+        status = wait(args, out, err, {"OPENAI_API_KEY": CANARY_KEY})
+    finally:
+        logging.disable(logging.NOTSET)
+
+    assert status == 0, err.getvalue()
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("no status yet  elapsed ") and "1 failed in a row (InternalServerError)" in lines[0]
+    assert lines[1].startswith("in_progress  elapsed ") and "  polls 2  next poll in 20ms  " in lines[1]
+    assert lines[2].startswith("completed  elapsed ") and lines[2].endswith(f"  polls 4  {rid}")
 
 
 def test_an_unknown_response_id_is_refused_with_exit_2(server: FakeResponsesServer) -> None:

@@ -15,6 +15,7 @@ import pytest
 from anyio.streams.buffered import BufferedByteReceiveStream
 
 from openai_background.testing import MISSING, Answer, FakeResponsesServer, JobScript
+from openai_background.testing._script import DEFAULT_POLL_AFTER_MS
 
 
 @pytest.fixture
@@ -74,14 +75,17 @@ def test_terminal_factories_render_their_details(server: FakeResponsesServer, cl
 
 
 def test_poll_after_header_per_answer(server: FakeResponsesServer, client: httpx.Client) -> None:
-    steady = create(client, metadata={}).json()["id"]  # default script: no hint anywhere
+    default = create(client, metadata={})  # the default script: fast hints (DEFAULT_POLL_AFTER_MS), create included
+    steady = server.add_job(JobScript.completed(polls=1, poll_after_ms=None))  # a script that says "no hint"
     fixed = server.add_job(JobScript.completed(polls=1, poll_after_ms=25))
     changing = server.add_job(JobScript.failed("server_error", polls=2, poll_after_ms=[10, 200, 30]))
 
     fixed_hints = [client.get(f"/responses/{fixed}").headers.get("openai-poll-after-ms") for _ in range(3)]
     changing_hints = [client.get(f"/responses/{changing}").headers.get("openai-poll-after-ms") for _ in range(4)]
 
-    assert client.get(f"/responses/{steady}").headers.get("openai-poll-after-ms") is None
+    assert default.headers.get("openai-poll-after-ms") == str(DEFAULT_POLL_AFTER_MS) == "20"
+    assert client.get(f"/responses/{default.json()['id']}").headers.get("openai-poll-after-ms") == "20"
+    assert [client.get(f"/responses/{steady}").headers.get("openai-poll-after-ms") for _ in range(2)] == [None, None]
     assert fixed_hints == ["25", "25", "25"]
     assert changing_hints == ["10", "200", "30", "30"]
     with pytest.raises(ValueError, match="3 answers"):

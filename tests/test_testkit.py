@@ -13,8 +13,9 @@ import pytest
 import respx
 
 from openai_background import AsyncOpenAI, OpenAI, ResponseRateLimitError, ResponseServerError
-from openai_background.testing import Answer, JobScript
-from openai_background.testing.respx import mock_background_job, mocked_job, outcome_script
+from openai_background._compat import HttpResponse
+from openai_background.testing import Answer, FakeResponsesServer, JobScript
+from openai_background.testing.respx import UnmockedTransportError, mock_background_job, mocked_job, outcome_script
 
 pytest_plugins = ["pytester"]
 
@@ -290,6 +291,45 @@ def test_respx_other_responses_endpoints_fall_through_to_the_users_routes() -> N
         call("sync", use)
 
     assert deleted.called
+
+
+SPEAKS_HTTPX2 = HttpResponse.__module__.startswith("httpx2")
+
+
+@pytest.mark.skipif(not SPEAKS_HTTPX2, reason="openai 1.x/2.x speak httpx, which respx intercepts")
+@pytest.mark.parametrize("mode", MODES)
+def test_respx_refuses_a_client_on_the_sdks_httpx2_transport_and_sends_nothing(mode: str) -> None:
+    # The mocked base URL is a live loopback server: a request that slipped past the mock would land there.
+    with FakeResponsesServer() as server:
+        base_url = server.base_url
+        with respx.mock as router:
+            rid = mock_background_job(router, "completed", base_url=base_url)
+
+            def create(client: Any) -> Any:
+                return client.responses.create_and_poll(model="m", input="x")
+
+            def poll(client: Any) -> Any:
+                return client.responses.poll(rid)
+
+            for use in (create, poll):
+                with pytest.raises(UnmockedTransportError) as caught:
+                    if mode == "sync":
+                        with OpenAI(api_key="sk-test", base_url=base_url, max_retries=0) as client:
+                            use(client)
+                    else:
+
+                        async def main(use: Any = use) -> None:
+                            async with AsyncOpenAI(api_key="sk-test", base_url=base_url, max_retries=0) as client:
+                                await use(client)
+
+                        anyio.run(main, backend=mode)
+                message = str(caught.value)
+                assert "http_client=httpx.Client()" in message and "httpx.AsyncClient()" in message
+                assert "respx does not intercept" in message
+            assert server.requests == []
+        # once the mock is gone the same transport is untouched
+        with OpenAI(api_key="sk-test", base_url=base_url, max_retries=0) as client:
+            assert client.responses.create_and_poll(model="m", input="x").status == "completed"
 
 
 def test_respx_a_create_with_no_job_left_is_reported_as_not_mocked() -> None:

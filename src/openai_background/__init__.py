@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from ._resources import AsyncResponses, Responses
     from .streams._resources import AsyncBackgroundStream, BackgroundStream
 
+    __version__: str
+
 # Loaded on first use: subclassing the SDK's ``Responses`` imports ``openai.resources.responses`` and its
 # streaming helpers, which ``import openai`` itself defers until ``client.responses`` is first touched.
 _LAZY = {
@@ -48,13 +50,34 @@ _LAZY = {
 }
 
 
+def _installed_version() -> str:
+    """``__version__``: the installed distribution's version, read from its package metadata (so it always
+    matches what pip built); ``0+unknown`` for a source tree that was never installed."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("openai-background")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> object:
+    if name == "__version__":  # read on first use: a metadata lookup costs milliseconds at import
+        globals()[name] = version = _installed_version()
+        return version
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The public names and the module's own dunders; not the helpers this module imports for itself
+    (``importlib``, ``TYPE_CHECKING``) nor its private submodules."""
+    dunders = (name for name in globals() if name.startswith("__") and name.endswith("__"))
+    return sorted({*__all__, "__version__", *dunders})
 
 
 __all__ = [

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from openai import APIStatusError
 
 from ._outcome import EXIT_STATUS_TABLE, ExitStatus, Report, exit_status_for, outcome_fields
-from ._progress import LiveLine, PlainLines, PollLogReader, PollProgress, reading_poll_logs
+from ._progress import LiveLine, PlainLines, PollEventReader, PollProgress
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=exit_status_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("demo", help="run six background jobs on a loopback fake server (no API key needed)")
     wait_parser = commands.add_parser(
@@ -81,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait_parser.add_argument("--base-url", metavar="URL", help="the API base URL (default: $OPENAI_BASE_URL)")
     return parser
+
+
+def _version() -> str:
+    from . import _installed_version
+
+    return _installed_version()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,13 +130,14 @@ def wait(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[st
 
 
 def _poll_showing_progress(args: argparse.Namespace, api_key: str | None, err: TextIO) -> Response:
-    """``client.responses.poll``, with its own log records drawn as progress on ``err``."""
+    """``client.responses.poll``, its ``on_poll`` events drawn as progress on ``err``."""
     client = _client(args, api_key)
     progress = PollProgress(args.response_id, started_at=time.monotonic())
     view = LiveLine(err, progress) if _is_terminal(err) else PlainLines(err)
     try:
-        with client, reading_poll_logs(PollLogReader(progress, view)):
-            response: Response = client.responses.poll(args.response_id, **_poll_options(args))
+        with client:
+            observer = PollEventReader(progress, view)
+            response: Response = client.responses.poll(args.response_id, on_poll=observer, **_poll_options(args))
             return response
     finally:
         view.close()

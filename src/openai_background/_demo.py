@@ -1,6 +1,7 @@
 """``python -m openai_background demo``: six background jobs on the loopback fake server, no API key.
 
-Each job ends differently; the table shows what ``create_and_poll`` did with it: the exception class, the
+Each job ends differently; the table shows what ``create_and_poll`` did with it: the failure's code or the
+incomplete reason, the exception class, the
 ``openai.*`` class an existing ``except`` clause would catch it with, the ids, and whether a new
 ``create()`` is worth trying.
 """
@@ -13,7 +14,7 @@ from typing import TextIO
 import openai
 
 from ._client import OpenAI
-from ._exceptions import BackgroundResponseError
+from ._exceptions import BackgroundResponseError, ResponseIncompleteError
 from .testing import FakeResponsesServer, JobScript
 
 HINT_MS = 20
@@ -40,7 +41,7 @@ DEMO_JOBS: tuple[tuple[str, JobScript], ...] = tuple(
     )
 )
 
-COLUMNS = ("job", "outcome", "exception", "caught by", "response id", "request id", "retryable")
+COLUMNS = ("job", "outcome", "code / reason", "exception", "caught by", "response id", "request id", "retryable")
 
 
 def sdk_class_catching(error: BaseException) -> str:
@@ -69,6 +70,7 @@ def _outcome_row(name: str, client: OpenAI) -> tuple[str, ...]:
         return (
             name,
             str(error.status),
+            _code_or_reason(error),
             type(error).__name__,
             sdk_class_catching(error),
             error.response_id,
@@ -76,7 +78,13 @@ def _outcome_row(name: str, client: OpenAI) -> tuple[str, ...]:
             str(error.retryable),
         )
     request_id = getattr(response, "_request_id", None)
-    return (name, str(response.status), "-", "-", response.id, str(request_id), "-")
+    return (name, str(response.status), "-", "-", "-", response.id, str(request_id), "-")
+
+
+def _code_or_reason(error: BackgroundResponseError) -> str:
+    """Why the job ended so: the failure's ``code``, or the incomplete ``reason``; ``-`` when it has neither."""
+    value = error.reason if isinstance(error, ResponseIncompleteError) else getattr(error, "code", None)
+    return str(value) if value else "-"
 
 
 def _print_table(out: TextIO, rows: list[tuple[str, ...]]) -> None:

@@ -20,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -49,7 +49,7 @@ from ._waiting import _clock, _dispatch, cancel_quietly, cancel_quietly_async, l
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
 
-__all__ = ["DEFAULT_CONCURRENCY", "PollOutcome", "check_ids", "poll_many_async", "poll_many_sync"]
+__all__ = ["DEFAULT_CONCURRENCY", "AsyncPollMany", "PollOutcome", "check_ids", "poll_many_async", "poll_many_sync"]
 
 DEFAULT_CONCURRENCY: Final = 64
 """Polls in flight at once, by default."""
@@ -192,8 +192,53 @@ def _cancel_all_sync(resource: Responses, rids: list[str], pool: DaemonPool) -> 
     logger.debug("cancel_on_interrupt: sent cancel for %d unfinished job(s)", len(rids))
 
 
+class AsyncPollMany(AbstractAsyncContextManager[AsyncIterator[PollOutcome]]):
+    """What the async ``poll_many`` returns: an ``async with`` block whose value is the async iterator of
+    outcomes. ``async for`` directly on it is a ``TypeError`` that shows the ``async with`` form."""
+
+    def __init__(self, block: AbstractAsyncContextManager[AsyncIterator[PollOutcome]]) -> None:
+        self._block = block
+
+    async def __aenter__(self) -> AsyncIterator[PollOutcome]:
+        return await self._block.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        return await self._block.__aexit__(*exc_info)
+
+    if not TYPE_CHECKING:  # at run time only, so type checkers still flag `async for` on it
+
+        def __aiter__(self):
+            raise TypeError(
+                "the async poll_many is an `async with` block, not an async iterator: write "
+                "`async with client.responses.poll_many(ids) as outcomes: async for outcome in outcomes: ...`"
+            )
+
+
+def poll_many_async(
+    resource: AsyncResponses,
+    ids: list[str],
+    options: WaitOptions,
+    *,
+    concurrency: int,
+    extra_headers: Mapping[str, Any] | None,
+    extra_query: Mapping[str, object] | None,
+    timeout: Any,
+) -> AsyncPollMany:
+    """The async ``poll_many`` as an ``AsyncPollMany`` block (nothing runs before it is entered)."""
+    block = _poll_many_block(
+        resource,
+        ids,
+        options,
+        concurrency=concurrency,
+        extra_headers=extra_headers,
+        extra_query=extra_query,
+        timeout=timeout,
+    )
+    return AsyncPollMany(block)
+
+
 @asynccontextmanager
-async def poll_many_async(
+async def _poll_many_block(
     resource: AsyncResponses,
     ids: list[str],
     options: WaitOptions,

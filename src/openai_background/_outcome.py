@@ -159,8 +159,11 @@ class Report:
             self._write(self.out, json.dumps(body, indent=2) + "\n")
             return status
         shown = {name: value for name, value in fields.items() if name != "class" and value is not None}
+        heading = fields["class"]
+        if heading == "UsageError":  # no exception class to name: the problem itself is the heading
+            heading = shown.pop("message", heading)
         width = max((len(name) for name in shown), default=0) + 1
-        lines = [f"{label or _LABELS.get(status, 'error')}: {fields['class']}"]
+        lines = [f"{label or _LABELS.get(status, 'error')}: {heading}"]
         lines += [f"  {name.replace('_', ' ') + ':':<{width}} {_plain(value)}" for name, value in shown.items()]
         self._write(self.err, "\n".join(lines) + "\n")
         return status

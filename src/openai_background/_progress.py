@@ -1,37 +1,31 @@
-"""The progress display of ``openai-background wait``, fed by the poll loop's own log records.
+"""The progress display of ``openai-background wait``, fed by the poll loop's own ``PollEvent`` objects.
 
-The poll loop logs every poll at DEBUG on logger ``openai_background`` (``poll <id>: status=..., next poll
-in ...s``; ``poll <id> failed (...), failures=N, ...``). :class:`PollLogReader` is a ``logging.Handler``
-that reads those records into :class:`PollProgress`, so the CLI shows what the one real loop did instead
-of running a second loop. On a terminal, :class:`LiveLine` redraws one line in place (``\\r`` and the ANSI
-clear-line code) and ticks between polls; elsewhere, :class:`PlainLines` writes one line per change.
+:class:`PollEventReader` is the ``on_poll`` observer the CLI passes to ``client.responses.poll``: it reads
+each event (status, polls, failures in a row, next delay) into :class:`PollProgress`, so the CLI shows what
+the one real loop did instead of running a second loop, and never parses log text. On a terminal,
+:class:`LiveLine` redraws one line in place (``\\r`` and the ANSI clear-line code) and ticks between polls;
+elsewhere, :class:`PlainLines` writes one line per change.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Generator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, Protocol, TextIO
+from typing import TYPE_CHECKING, Final, Protocol, TextIO
 
 from ._redact import terminal_text
 
-__all__ = ["LiveLine", "PlainLines", "PollLogReader", "PollProgress", "reading_poll_logs"]
+if TYPE_CHECKING:
+    from ._events import PollEvent
 
-LOGGER_NAME: Final = "openai_background"
+__all__ = ["LiveLine", "PlainLines", "PollEventReader", "PollProgress"]
+
 CLEAR_LINE: Final = "\r\x1b[2K"
 SPINNER: Final = "|/-\\"
-
-_POLLED = re.compile(r"poll (?P<rid>\S+): status=(?P<status>\S+), (?:next poll in (?P<delay>[\d.]+)s|.*)")
-_FAILED = re.compile(
-    r"poll (?P<rid>\S+) failed \((?P<error>\w+)\), failures=(?P<n>\d+), (?:next poll in (?P<delay>[\d.]+)s|giving up)"
-)
 
 
 @dataclass
@@ -57,51 +51,26 @@ class ProgressView(Protocol):
     def changed(self, progress: PollProgress, *, status_changed: bool) -> None: ...
 
 
-class PollLogReader(logging.Handler):
-    """Reads the poll loop's DEBUG records for one response into ``progress`` and tells ``view``."""
+class PollEventReader:
+    """The ``on_poll`` observer of one wait: reads each ``PollEvent`` into ``progress`` and tells ``view``."""
 
     def __init__(self, progress: PollProgress, view: ProgressView, clock: Callable[[], float] = time.monotonic) -> None:
-        super().__init__(logging.DEBUG)
         self.progress = progress
         self.view = view
         self.clock = clock
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            message = record.getMessage()
-        except Exception:  # a record we cannot format is not one of ours
-            return
+    def __call__(self, event: PollEvent) -> None:
         progress, now = self.progress, self.clock()
-        if (polled := _POLLED.fullmatch(message)) and polled["rid"] == progress.response_id:
-            status_changed = polled["status"] != progress.status
-            progress.status = polled["status"]
-            progress.failures_in_a_row, progress.last_failure = 0, None
-        elif (failed := _FAILED.fullmatch(message)) and failed["rid"] == progress.response_id:
+        if event.error is not None and event.status is None:
             status_changed = True  # a failed poll is news, even though the job's status is unchanged
-            progress.failures_in_a_row, progress.last_failure = int(failed["n"]), failed["error"]
-            polled = failed
+            progress.failures_in_a_row, progress.last_failure = event.failures_in_a_row, type(event.error).__name__
         else:
-            return
-        progress.polls += 1
-        delay = polled["delay"]
-        progress.next_poll_at = None if delay is None else now + float(delay)
+            status_changed = event.status != progress.status
+            progress.status = event.status
+            progress.failures_in_a_row, progress.last_failure = 0, None
+        progress.polls = event.polls
+        progress.next_poll_at = None if event.next_delay is None else now + event.next_delay
         self.view.changed(progress, status_changed=status_changed)
-
-
-@contextmanager
-def reading_poll_logs(reader: PollLogReader) -> Generator[None, None, None]:
-    """Attach ``reader`` to the package logger at DEBUG for the block, without sending records anywhere else."""
-    logger = logging.getLogger(LOGGER_NAME)
-    level, propagate = logger.level, logger.propagate
-    logger.addHandler(reader)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(reader)
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 def describe(progress: PollProgress, now: float) -> str:

@@ -37,3 +37,9 @@ def wrong_results(client: OpenAI, outcome: PollOutcome) -> None:
 
 async def not_awaited(async_client: AsyncOpenAI) -> object:
     return async_client.responses.poll("resp_1").status  # type: ignore[attr-defined]
+
+
+async def async_for_without_async_with(async_client: AsyncOpenAI) -> None:
+    # the async poll_many is an `async with` block (a TypeError at run time says so)
+    async for _ in async_client.responses.poll_many(["resp_1"]):  # type: ignore[attr-defined]
+        pass

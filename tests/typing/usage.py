@@ -13,6 +13,7 @@ import openai
 from openai.types.responses import Response, ResponseStreamEvent
 from typing_extensions import assert_type
 
+import openai_background
 from openai_background import (
     AsyncAzureOpenAI,
     AsyncBackgroundStream,
@@ -105,6 +106,10 @@ def streaming(client: OpenAI) -> None:
         assert_type(stream.last_sequence_number, "int | None")
         assert_type(stream.final_response, "Response | None")
     assert_type(client.responses.create_and_stream(model="gpt-4.1", input="hi"), BackgroundStream)
+
+
+def version() -> None:
+    assert_type(openai_background.__version__, str)
 
 
 async def async_waiting(client: AsyncOpenAI) -> None:

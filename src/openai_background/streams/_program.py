@@ -20,7 +20,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from openai.types.responses import Response
 
@@ -28,7 +29,7 @@ from .._cadence import failure_backoff, failure_headers, is_transient
 from .._compat import HttpResponse
 from .._deadline import MIN_REQUEST_WINDOW
 from .._dispatch import RawResponse, check_answer_id, parse_answer
-from .._loop import CANCEL, FETCH, Dispatch, Fetch, Sleep, WaitOptions
+from .._loop import CANCEL, FETCH, Dispatch, Fetch, Sleep, WaitOptions, _reporter, _status_of
 from .._timeouts import time_out
 from ._endings import (
     attach_stream_position,
@@ -62,6 +63,7 @@ __all__ = ["stream_program"]
 logger = logging.getLogger("openai_background")
 
 Program = Generator[StreamStep, Any, "Response | Handover"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,13 +87,40 @@ class _Stalled:
 
 @dataclass
 class _Run:
-    """One run of the program: its fixed inputs and its clock."""
+    """One run of the program: its fixed inputs, its clock, and the answers it has reported."""
 
     position: StreamPosition
     plan: WaitOptions
     dispatch: Dispatch
     clock: Callable[[], float]
     deadline: float | None
+    polls: int = 0
+
+    def report(
+        self,
+        status: str | None,
+        failures: int,
+        next_delay: float | None,
+        response: Response | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        """Tell ``on_poll`` of one answer the wait read (a stream's end, a failed or ended connection, a
+        GET); ``polls`` counts them. Nothing before the create stream names its response."""
+        rid = self.position.response_id
+        if rid is not None and self.plan.on_poll is not None:
+            self.polls += 1
+            _reporter(rid, self.plan)(status, self.polls, failures, next_delay, response, error)
+
+    def end(self, outcome: Callable[[], T], status: str | None, response: Response | None) -> T:
+        """``outcome()``, the end of the stream, reported first as ``poll`` reports a terminal answer; an
+        outcome that hands over to polling is reported with a next poll at once."""
+        try:
+            result = outcome()
+        except Exception as error:
+            self.report(status, 0, None, response, None if response is not None else error)
+            raise
+        self.report(status, 0, 0.0 if isinstance(result, Handover) else None, response)
+        return result
 
     def within(self) -> float | None:
         """Seconds left before the deadline; None without one, or while no response id is known (a create
@@ -105,8 +134,9 @@ class _Run:
         within = self.within()
         return FETCH if within is None else Fetch(max(MIN_REQUEST_WINDOW, within))
 
-    def time_out(self) -> Generator[StreamStep, Any, None]:
+    def time_out(self, failures: int = 0) -> Generator[StreamStep, Any, None]:
         assert self.position.response_id is not None
+        self.report(_status_of(self.position.last_response), failures, None, self.position.last_response)
         yield from time_out(self.position.response_id, self.plan, self.position.last_response, cancel=CANCEL)
 
     def after_failure(self, error: Exception, failures: int) -> Generator[StreamStep, Any, None]:
@@ -115,15 +145,21 @@ class _Run:
         rid = self.position.response_id
         if not is_transient(error) or refuses_streaming(error) or failures >= self.plan.max_poll_failures:
             logger.debug("stream %s failed (%s), failures=%d, giving up", rid, type(error).__name__, failures)
+            self.report(None, failures, None, None, error)
             raise attach_stream_position(error, self.position, failures)
-        yield from self.pause(failure_backoff(failures, failure_headers(error)))
+        yield from self.pause(failure_backoff(failures, failure_headers(error)), failures, error=error)
 
-    def pause(self, delay: float) -> Generator[StreamStep, Any, None]:
+    def pause(
+        self, delay: float, failures: int, *, error: Exception | None = None, status: str | None = None
+    ) -> Generator[StreamStep, Any, None]:
+        """Sleep ``delay`` (cut to the deadline) before the next attempt, reporting the answer that led here:
+        a failure (``error``) or a GET that found the response still running (``status``)."""
         within = self.within()
         if within is not None:
             if within <= 0:
-                yield from self.time_out()
+                yield from self.time_out(failures)
             delay = min(delay, within)
+        self.report(status, failures, delay, self.position.last_response if error is None else None, error)
         logger.debug("stream %s: resuming in %.3fs", self.position.response_id, delay)
         yield Sleep(delay)
 
@@ -156,6 +192,7 @@ def stream_program(
                 raise
             if fallback and refuses_streaming(error):
                 logger.debug("stream %s refused (%s), polling instead", rid, type(error).__name__)
+                run.report(None, failures + 1, 0.0, None, error)
                 return Handover(f"the stream request was refused ({type(error).__name__})")
             failures += 1
             yield from run.after_failure(error, failures)
@@ -195,20 +232,27 @@ def stream_program(
             continue
         check_answer_id(result, rid, raw.http_response)
         position.last_response = result
+        status = _status_of(result)
         if not pending(result):
             if read.delivered and has_terminal_event(result):
                 logger.debug("stream %s ended early on a %s response; resuming for its last events", rid, result.status)
+                run.report(status, failures, 0.0, result)
                 continue
-            return finish((result, raw.http_response), position, options, dispatch)
+            ending = partial(finish, (result, raw.http_response), position, options, dispatch)
+            return run.end(ending, status, result)
         if not read.delivered:
             failures += 1
             logger.debug("stream %s ended early with no event, failures=%d", rid, failures)
             if failures >= options.max_poll_failures:
                 if fallback:
+                    run.report(status, failures, 0.0, result)
                     return Handover("the stream kept ending before the response finished")
+                run.report(status, failures, None, result)
                 why = f"its event stream ended {failures} times in a row before the response finished"
                 raise malformed_stream_error(rid, http, why)
-            yield from run.pause(failure_backoff(failures, None))
+            yield from run.pause(failure_backoff(failures, None), failures, status=status)
+        else:
+            run.report(status, failures, 0.0, result)  # resumed at once: it delivered, so it is alive
 
 
 def _read_events(
@@ -226,7 +270,8 @@ def _read_events(
         except Exception as error:
             if is_sse_error(error):  # the SDK raises an `error` event whose data nests an `error` object
                 yield CLOSE_STREAM
-                return error_event_outcome(error.body, position, run.plan, http, run.dispatch)
+                ending = partial(error_event_outcome, error.body, position, run.plan, http, run.dispatch)
+                return run.end(ending, "failed", None)
             return _Broken(read_failure(error, position, http), delivered)
         if event is END:
             return _Ended(delivered)
@@ -248,7 +293,8 @@ def _read_events(
         yield Deliver(event)
         kind = getattr(event, "type", None)
         if kind == "error":
-            return error_event_outcome(event, position, run.plan, http, run.dispatch)
+            return run.end(partial(error_event_outcome, event, position, run.plan, http, run.dispatch), "failed", None)
         if carried is None:
             raise malformed_stream_error(position.response_id, http, f"its {kind} event carries no response")
-        return finish((carried, http), position, run.plan, run.dispatch, event_type=kind)
+        terminal = partial(finish, (carried, http), position, run.plan, run.dispatch, event_type=kind)
+        return run.end(terminal, _status_of(carried), carried)

@@ -16,12 +16,17 @@ from typing import Final, Literal, TypeAlias
 
 from ._stream_script import StreamScript
 
-__all__ = ["MISSING", "TERMINAL_STATUSES", "Answer", "JobScript", "PollAfter"]
+__all__ = ["DEFAULT_POLL_AFTER_MS", "MISSING", "TERMINAL_STATUSES", "Answer", "JobScript", "PollAfter"]
 
 AnswerKind = Literal["state", "http_error", "raw", "json", "drop", "slow"]
 
 #: A poll-interval hint: one value for every answer, one value per answer, or none.
 PollAfter: TypeAlias = "int | Sequence[int] | None"
+
+#: The ``openai-poll-after-ms`` hint of the factories' answers (the create answer included) unless a script
+#: says otherwise: tens of milliseconds, so a test or a README snippet on the fake server never waits the
+#: client's default second. ``poll_after_ms=None`` sends no hint; ``Answer.state`` alone sends none either.
+DEFAULT_POLL_AFTER_MS: Final = 20
 
 #: Statuses after which a background job never changes again.
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "incomplete", "cancelled"})
@@ -182,7 +187,7 @@ def _progress(polls: int, poll_after_ms: PollAfter, terminal: Answer) -> tuple[A
 
 
 def _queued() -> Answer:
-    return Answer.state("queued")
+    return Answer.state("queued", poll_after_ms=DEFAULT_POLL_AFTER_MS)
 
 
 def _done() -> tuple[Answer, ...]:
@@ -202,7 +207,8 @@ class JobScript:
 
     In the factories, ``poll_after_ms`` is either one int for every GET answer,
     or a sequence with exactly one int per GET answer (``polls + 1`` values) so
-    the hint can change between polls.  The create answer carries no hint.
+    the hint can change between polls; None sends no hint.  Both default to ``DEFAULT_POLL_AFTER_MS``
+    (20 ms), and so does the create answer's hint (``with_create_hint`` changes it).
     """
 
     on_create: Answer = field(default_factory=_queued)
@@ -216,7 +222,9 @@ class JobScript:
             raise ValueError("a JobScript needs at least one GET answer")
 
     @classmethod
-    def completed(cls, *, output_text: str = "done", polls: int = 0, poll_after_ms: PollAfter = None) -> JobScript:
+    def completed(
+        cls, *, output_text: str = "done", polls: int = 0, poll_after_ms: PollAfter = DEFAULT_POLL_AFTER_MS
+    ) -> JobScript:
         """``polls`` in-progress answers, then ``completed`` with ``output_text``."""
         terminal = Answer.state("completed", output_text=output_text)
         return cls(answers=_progress(polls, poll_after_ms, terminal))
@@ -228,20 +236,20 @@ class JobScript:
         *,
         message: str = "The fake job failed.",
         polls: int = 0,
-        poll_after_ms: PollAfter = None,
+        poll_after_ms: PollAfter = DEFAULT_POLL_AFTER_MS,
     ) -> JobScript:
         """``polls`` in-progress answers, then ``failed`` with ``error.code == code``."""
         error = {"code": code, "message": message, "param": None, "type": None}
         return cls(answers=_progress(polls, poll_after_ms, Answer.state("failed", error=error)))
 
     @classmethod
-    def incomplete(cls, reason: str, *, polls: int = 0, poll_after_ms: PollAfter = None) -> JobScript:
+    def incomplete(cls, reason: str, *, polls: int = 0, poll_after_ms: PollAfter = DEFAULT_POLL_AFTER_MS) -> JobScript:
         """``polls`` in-progress answers, then ``incomplete`` with ``reason``."""
         terminal = Answer.state("incomplete", incomplete_details={"reason": reason})
         return cls(answers=_progress(polls, poll_after_ms, terminal))
 
     @classmethod
-    def cancelled(cls, *, polls: int = 0, poll_after_ms: PollAfter = None) -> JobScript:
+    def cancelled(cls, *, polls: int = 0, poll_after_ms: PollAfter = DEFAULT_POLL_AFTER_MS) -> JobScript:
         """``polls`` in-progress answers, then ``cancelled``."""
         return cls(answers=_progress(polls, poll_after_ms, Answer.state("cancelled")))
 
@@ -261,8 +269,8 @@ class JobScript:
     def with_create_hint(self, poll_after_ms: int) -> JobScript:
         """A copy whose create answer sends ``openai-poll-after-ms: poll_after_ms``.
 
-        The factories' create answer carries no hint, so the first poll after ``create_and_poll``'s
-        create waits the default 1 s; this makes that wait short too.
+        The create answer carries ``DEFAULT_POLL_AFTER_MS`` by default; this sets another hint for the first
+        poll after ``create_and_poll``'s create (a long one, to test a slow start).
         """
         return replace(self, on_create=replace(self.on_create, poll_after_ms=poll_after_ms))
 

@@ -15,8 +15,13 @@ One call registers what a background job needs (``POST /responses``, ``GET /resp
             client.responses.create_and_poll(model="gpt-4.1", input="hi")
 
 respx mocks ``httpx``. openai 1.x and 2.x use it already; openai 3.x talks ``httpx2`` by default, so give
-it an ``httpx.Client`` / ``httpx.AsyncClient`` as ``http_client``. This module never imports respx (it only
-calls the router you pass); install respx yourself, or with ``pip install "openai-background[testing]"``.
+it an ``httpx.Client`` / ``httpx.AsyncClient`` as ``http_client``. A client that does not (openai 3.x's
+default ``httpx2`` transport) is refused: while a mocked job's routes are live, ``httpx2``'s transports
+raise ``UnmockedTransportError`` (an ``openai.OpenAIError``, which the SDK raises as is, without retrying)
+for any request to a mocked base URL, saying what to pass; the request never reaches the network.
+
+This module never imports respx (it only calls the router you pass); install respx yourself, or with
+``pip install "openai-background[testing]"``.
 
 The job answers exactly as the same :class:`~openai_background.testing.JobScript` does on the loopback
 :class:`~openai_background.testing.FakeResponsesServer` (same bodies, statuses, hints, cancel semantics),
@@ -43,6 +48,8 @@ except ImportError as error:  # pragma: no cover - openai 3.x alone brings httpx
         "openai_background.testing.respx needs respx and httpx: pip install 'openai-background[testing]'"
     ) from error
 
+from openai import OpenAIError
+
 from ._http import RecordedRequest
 from ._jobs import FakeJob, render
 from ._script import JobScript
@@ -51,10 +58,15 @@ from ._server import FakeResponsesServer
 if TYPE_CHECKING:
     import respx
 
-__all__ = ["DEFAULT_BASE_URL", "mock_background_job", "mocked_job", "outcome_script"]
+__all__ = ["DEFAULT_BASE_URL", "UnmockedTransportError", "mock_background_job", "mocked_job", "outcome_script"]
 
 DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
 """The SDK's default ``base_url``; pass yours if the client uses another."""
+
+
+class UnmockedTransportError(OpenAIError):
+    """A request for a mocked job went through a transport respx does not intercept (``httpx2``, openai 3.x's
+    default); it was not sent. Pass ``http_client=httpx.Client()`` (``httpx.AsyncClient()`` for async)."""
 
 
 def outcome_script(outcome: str, *, polls: int = 1, poll_after_ms: int = 10) -> JobScript:
@@ -90,6 +102,7 @@ def mock_background_job(
     """
     if isinstance(script, str):
         script = outcome_script(script)
+    _refuse_unmocked_transports()
     api = _api_for(router, base_url)
     response_id = api.store.add_job(script)
     api.pending.append(response_id)
@@ -111,6 +124,7 @@ class _MockedAPI:
         self.store = FakeResponsesServer()
         self.pending: deque[str] = deque()
         self.routes: dict[str, respx.Route] = {}  #: base URL -> the one route serving it
+        self.urls: dict[str, re.Pattern[str]] = {}  #: base URL -> the URLs that route matches
         self.request_ids = count(1)
 
     def handle(self, request: httpx.Request, base_path: str) -> httpx.Response | None:
@@ -141,9 +155,14 @@ _JOB_ENDPOINT: Final = re.compile(r"POST /v1/responses|GET /v1/responses/[^/]+|P
 _apis: weakref.WeakKeyDictionary[Any, _MockedAPI] = weakref.WeakKeyDictionary()
 
 
+def _live(router: respx.Router, api: _MockedAPI) -> bool:
+    """Whether ``api``'s routes are still on ``router`` (``with respx.mock:`` rolls them back when it ends)."""
+    return all(any(route is ours for route in router.routes) for ours in api.routes.values())
+
+
 def _api_for(router: respx.Router, base_url: str) -> _MockedAPI:
     api = _apis.get(router)
-    if api is None or not all(any(route is ours for route in router.routes) for ours in api.routes.values()):
+    if api is None or not _live(router, api):
         # New router, or one whose routes were rolled back (``with respx.mock:`` ended): start afresh.
         api = _apis[router] = _MockedAPI()
     base = base_url.rstrip("/")
@@ -153,9 +172,8 @@ def _api_for(router: respx.Router, base_url: str) -> _MockedAPI:
         def answer(request: httpx.Request) -> httpx.Response | None:
             return api.handle(request, base_path)
 
-        api.routes[base] = router.route(url__regex=rf"^{re.escape(base)}/responses(?:/[^?]*)?(?:\?.*)?$").mock(
-            side_effect=answer
-        )
+        api.urls[base] = re.compile(rf"^{re.escape(base)}/responses(?:/[^?]*)?(?:\?.*)?$")
+        api.routes[base] = router.route(url__regex=api.urls[base]).mock(side_effect=answer)
     return api
 
 
@@ -176,3 +194,40 @@ def _json_object(content: bytes) -> dict[str, Any] | None:
     except ValueError:
         return None
     return cast("dict[str, Any]", body) if isinstance(body, dict) else None
+
+
+def _refuse_if_mocked(url: str) -> None:
+    """Raise ``UnmockedTransportError`` if ``url`` is one a live mocked job would have answered."""
+    for router, api in list(_apis.items()):
+        if api.routes and _live(router, api) and any(p.match(url) for p in api.urls.values()):
+            raise UnmockedTransportError(
+                f"openai_background.testing.respx: {url} is mocked, but this client sends through httpx2 (the "
+                "openai 3.x default), which respx does not intercept, so nothing was sent. Pass "
+                "http_client=httpx.Client() to OpenAI(...) (http_client=httpx.AsyncClient() to AsyncOpenAI(...))."
+            )
+
+
+def _refuse_unmocked_transports() -> None:
+    """Make ``httpx2``'s transports refuse what a live mocked job would answer (once per process; they pass
+    every other request on untouched). Without httpx2 installed there is nothing to guard."""
+    try:
+        import httpx2
+    except ImportError:
+        return
+    sync_transport: Any = httpx2.HTTPTransport
+    async_transport: Any = httpx2.AsyncHTTPTransport
+    if getattr(sync_transport, "_openai_background_guarded", False):
+        return
+    handle, handle_async = sync_transport.handle_request, async_transport.handle_async_request
+
+    def handle_request(self: Any, request: Any) -> Any:
+        _refuse_if_mocked(str(request.url))
+        return handle(self, request)
+
+    async def handle_async_request(self: Any, request: Any) -> Any:
+        _refuse_if_mocked(str(request.url))
+        return await handle_async(self, request)
+
+    sync_transport.handle_request = handle_request
+    async_transport.handle_async_request = handle_async_request
+    sync_transport._openai_background_guarded = True
