@@ -245,3 +245,28 @@ def test_off_is_exactly_the_sdk(run: Callable[..., Any], server: FakeResponsesSe
     response = run(create(background=True))
     assert response.status == "queued"
     assert server.job(response.id).polls == 0
+
+
+def test_the_helpers_of_a_mode_client_create_once_and_wait_once(
+    run: Callable[..., Any], server: FakeResponsesServer
+) -> None:
+    server.queue_create(JobScript.completed(output_text="polled", polls=1))
+    server.queue_create(JobScript.completed(output_text="streamed"))
+
+    async def body(client: Any) -> Any:
+        polled = await maybe(client.responses.create_and_poll(model="m", input="x", poll_interval_ms=5))
+        stream = client.responses.create_and_stream(model="m", input="x")
+        if isinstance(stream, AsyncBackgroundStream):
+            async with stream:
+                async for _ in stream:
+                    pass
+        else:
+            with stream:
+                for _ in stream:
+                    pass
+        return polled, stream.final_response
+
+    before = len(sent(server))
+    polled, streamed = run(body, background_mode="always", max_wait_seconds=0.001)  # the helpers' own options win
+    assert polled.output_text == "polled" and streamed.output_text == "streamed"
+    assert len(sent(server)) - before == 2  # one create each: never created twice, never waited by the mode

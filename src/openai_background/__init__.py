@@ -9,6 +9,8 @@ response that fails (``openai.InternalServerError`` for ``server_error``, ``open
 place; ``uninstall()`` takes them back.
 ``stream_background`` / ``create_and_stream`` read a background response's event stream to its end with
 the same errors, resuming dropped connections; ``poll(..., wait="stream")`` waits on that stream.
+For code that only calls ``create`` / ``retrieve`` (frameworks), the clients and ``install(...)`` take
+``background_mode="wait"``/``"always"`` and ``strict_retrieve=True`` (``modes/``); off by default.
 """
 
 import importlib
