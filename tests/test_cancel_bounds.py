@@ -124,11 +124,13 @@ def test_a_sync_poll_many_left_with_stalled_workers_lets_the_process_exit(leave:
             left = time.monotonic()
             if leave == "sigint":
                 child.send_signal(signal.SIGINT)
-            child.wait(timeout=20)
+            child.wait(timeout=40)
             took = time.monotonic() - left
         finally:
             if child.poll() is None:
                 child.kill()
                 child.wait()
     assert child.returncode != 0
-    assert took < 5.0  # was 25 s: the workers' stalled requests held the interpreter's exit
+    # The stalls last 30 s (the server's cap): a process held by its workers' requests would take that long.
+    # On a loaded machine an idle interpreter with openai imported takes 2-3 s to exit after Ctrl-C.
+    assert took < 15.0

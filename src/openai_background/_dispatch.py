@@ -197,10 +197,9 @@ def malformed_answer_error(
 
 def _content_of(http_response: HttpResponse) -> bytes | None:
     try:
-        content = http_response.content  # a streamed response that was not read raises
+        return http_response.content  # a streamed response that was not read raises
     except Exception:
         return None
-    return content if isinstance(content, bytes) else None
 
 
 def _preview(body: bytes) -> str:

@@ -176,10 +176,9 @@ class Report:
 def _output(response: Response) -> str:
     """``output_text``, or nothing when the output is not the list of items it should be."""
     try:
-        text = response.output_text
+        return response.output_text
     except Exception:  # output not a list, items of the wrong shape
         return ""
-    return text if isinstance(text, str) else ""
 
 
 def _plain(value: object) -> str:

@@ -19,7 +19,7 @@ import logging
 import re
 import threading
 from collections.abc import Generator, Iterable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 __all__ = ["REDACTED", "Redactor", "redacting", "redactor_for", "request_secrets", "scrub_known", "terminal_text"]
 
@@ -58,9 +58,10 @@ class Redactor:
         if depth > 20:
             return value
         if isinstance(value, Mapping):
-            return {key: self.value(item, depth + 1) for key, item in value.items()}
+            mapping = cast("Mapping[object, object]", value)
+            return {key: self.value(item, depth + 1) for key, item in mapping.items()}
         if isinstance(value, list):
-            return [self.value(item, depth + 1) for item in value]
+            return [self.value(item, depth + 1) for item in cast("list[object]", value)]
         return value
 
     def error(self, error: BaseException) -> None:
@@ -85,13 +86,14 @@ class Redactor:
     def _scrub_one(self, error: BaseException) -> None:
         try:
             error.args = tuple(self.value(arg) for arg in error.args)
-            notes = getattr(error, "__notes__", None)
+            notes: object = getattr(error, "__notes__", None)
             if isinstance(notes, list):
-                notes[:] = [self.text(note) if isinstance(note, str) else note for note in notes]
+                kept = cast("list[object]", notes)
+                kept[:] = [self.text(note) if isinstance(note, str) else note for note in kept]
             for name in _TEXT_ATTRIBUTES:
-                held = getattr(error, name, None)
+                held: object = getattr(error, name, None)
                 if isinstance(held, (str, Mapping, list)):
-                    scrubbed = self.value(held)
+                    scrubbed = self.value(cast("object", held))
                     if scrubbed != held:
                         setattr(error, name, scrubbed)
         except Exception:  # pragma: no cover - an exception type that refuses assignment keeps its text
