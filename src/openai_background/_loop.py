@@ -24,6 +24,7 @@ from ._compat import HttpResponse
 from ._dispatch import RawResponse, malformed_answer_error, normalize_raise_on, parse_answer, should_raise
 from ._events import OnPoll, PollEvent
 from ._exceptions import BackgroundResponseError, ResponsePollTimeoutError
+from ._structured import StructuredOutput
 
 logger = logging.getLogger("openai_background")
 
@@ -65,6 +66,8 @@ class WaitOptions:
     cancel_on_timeout: bool
     cancel_on_interrupt: bool
     on_poll: OnPoll | None = None
+    output: StructuredOutput[Any] | None = None
+    """``text_format``: how the shells parse the program's final response (``_structured.parsing``)."""
 
     @classmethod
     def check(
@@ -76,6 +79,7 @@ class WaitOptions:
         cancel_on_timeout: bool,
         cancel_on_interrupt: bool,
         on_poll: OnPoll | None = None,
+        output: StructuredOutput[Any] | None = None,
     ) -> WaitOptions:
         if not isinstance(max_poll_failures, int) or isinstance(max_poll_failures, bool) or max_poll_failures < 1:
             raise ValueError(f"max_poll_failures must be a whole number >= 1, not {max_poll_failures!r}")
@@ -89,6 +93,7 @@ class WaitOptions:
             cancel_on_timeout=cancel_on_timeout,
             cancel_on_interrupt=cancel_on_interrupt,
             on_poll=on_poll,
+            output=output,
         )
 
 

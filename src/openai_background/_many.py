@@ -21,13 +21,15 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, I
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic
 
 import anyio
 from openai.types.responses import Response
+from typing_extensions import TypeVar
 
 from ._cadence import DEFAULT_POLL_INTERVAL
 from ._loop import FETCH, Finished, Sleep, Step, WaitOptions, advance, check_response_id, poll_program, run_async
+from ._structured import parsing
 from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
 
 if TYPE_CHECKING:
@@ -38,20 +40,23 @@ __all__ = ["DEFAULT_CONCURRENCY", "PollOutcome", "check_ids", "poll_many_async",
 DEFAULT_CONCURRENCY: Final = 64
 """Polls in flight at once, by default."""
 
+R = TypeVar("R", bound=Response, default=Response)
+
 
 @dataclass(frozen=True)
-class PollOutcome:
-    """How one job of ``poll_many`` ended: its final ``response``, or the ``error`` ``poll`` would raise."""
+class PollOutcome(Generic[R]):
+    """How one job of ``poll_many`` ended: its final ``response`` (a ``ParsedResponse`` with
+    ``text_format``), or the ``error`` ``poll`` would raise."""
 
     response_id: str
-    response: Response | None = None
+    response: R | None = None
     error: Exception | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
-    def result(self) -> Response:
+    def result(self) -> R:
         """The final response; raises the job's error instead if it has one."""
         if self.error is not None:
             raise self.error
@@ -90,7 +95,10 @@ def poll_many_sync(
     clock = _clock(resource, time.monotonic)
     dispatch = _dispatch(resource)
     programs = {
-        rid: poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options))
+        rid: parsing(
+            poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options)),
+            options.output,
+        )
         for rid in ids
     }
     sleeping: list[tuple[float, int, str]] = []
@@ -197,7 +205,10 @@ async def poll_many_async(
                     )
                 return await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
 
-        program = poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options))
+        program = parsing(
+            poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options)),
+            options.output,
+        )
         try:
             outcome = PollOutcome(rid, response=await run_async(program, perform))
         except Exception as error:

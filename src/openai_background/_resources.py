@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from openai._types import NOT_GIVEN, NotGiven, Omit
-from openai.types.responses import Response
+from openai.types.responses import ParsedResponse, Response
 from typing_extensions import Unpack
 
 from ._compat import Timeout
@@ -19,6 +19,8 @@ from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
+from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
+from ._structured import structured_create, structured_output
 from ._waiting import background_create_params, created_response, wait_async, wait_sync
 from .streams._resources import AsyncStreamingResponses, StreamingResponses
 from .streams._waiting import check_wait, stream_wait_async, stream_wait_sync
@@ -30,11 +32,17 @@ if TYPE_CHECKING:
 __all__ = ["AsyncResponses", "Responses"]
 
 _OMIT: Any = Omit()
+T = TypeVar("T")
 
 
 class Responses(StreamingResponses):
     """The SDK's ``Responses`` resource plus ``poll`` and ``create_and_poll`` (and, from
     ``StreamingResponses``, ``stream_background`` and ``create_and_stream``)."""
+
+    @overload
+    def poll(self, response_id: str, *, text_format: type[T], **options: Unpack[PollOptions]) -> ParsedResponse[T]: ...
+    @overload
+    def poll(self, response_id: str, *, text_format: Omit | None = ..., **options: Unpack[PollOptions]) -> Response: ...
 
     def poll(
         self,
@@ -48,6 +56,7 @@ class Responses(StreamingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -73,9 +82,15 @@ class Responses(StreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=structured_output(text_format),
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+
+    @overload
+    def create_and_poll(self, *, text_format: type[T], **params: Unpack[CreateAndPollParams]) -> ParsedResponse[T]: ...
+    @overload
+    def create_and_poll(self, *, text_format: Omit | None = ..., **params: Unpack[CreateAndPollParams]) -> Response: ...
 
     def create_and_poll(
         self,
@@ -88,6 +103,7 @@ class Responses(StreamingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -100,6 +116,7 @@ class Responses(StreamingResponses):
         the create request itself is raised as the SDK raises it (there is no response id yet). If the
         create answer is already terminal, it is dispatched without polling. ``wait`` as in ``poll``.
         """
+        sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
         options = WaitOptions.check(
             poll_interval_ms,
             max_wait_seconds,
@@ -108,11 +125,12 @@ class Responses(StreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=output,
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
         raw = create(
-            **background_create_params(params),
+            **background_create_params(sent),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -129,11 +147,21 @@ class Responses(StreamingResponses):
             timeout=timeout,
         )
 
+    @overload
+    def poll_many(
+        self, response_ids: Iterable[str], *, text_format: type[T], **options: Unpack[ManyOptions]
+    ) -> Iterator[PollOutcome[ParsedResponse[T]]]: ...
+    @overload
+    def poll_many(
+        self, response_ids: Iterable[str], *, text_format: Omit | None = ..., **options: Unpack[ManyOptions]
+    ) -> Iterator[PollOutcome]: ...
+
     def poll_many(
         self,
         response_ids: Iterable[str],
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
+        text_format: type[Any] | Omit | None = None,
         poll_interval_ms: int | Omit = _OMIT,
         max_wait_seconds: float | Omit | None = _OMIT,
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
@@ -144,7 +172,7 @@ class Responses(StreamingResponses):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[PollOutcome]:
+    ) -> Iterator[PollOutcome[Any]]:
         """Wait for many background responses; yield one ``PollOutcome`` per id as each finishes.
 
         Each job is polled as ``poll`` would (same options; ``max_wait_seconds`` counts from this call
@@ -161,6 +189,7 @@ class Responses(StreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=structured_output(text_format),
         )
         return poll_many_sync(
             self,
@@ -177,6 +206,15 @@ class AsyncResponses(AsyncStreamingResponses):
     """The SDK's ``AsyncResponses`` resource plus ``poll`` and ``create_and_poll`` (and, from
     ``AsyncStreamingResponses``, ``stream_background`` and ``create_and_stream``)."""
 
+    @overload
+    async def poll(
+        self, response_id: str, *, text_format: type[T], **options: Unpack[PollOptions]
+    ) -> ParsedResponse[T]: ...
+    @overload
+    async def poll(
+        self, response_id: str, *, text_format: Omit | None = ..., **options: Unpack[PollOptions]
+    ) -> Response: ...
+
     async def poll(
         self,
         response_id: str,
@@ -189,6 +227,7 @@ class AsyncResponses(AsyncStreamingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -204,9 +243,19 @@ class AsyncResponses(AsyncStreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=structured_output(text_format),
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+
+    @overload
+    async def create_and_poll(
+        self, *, text_format: type[T], **params: Unpack[CreateAndPollParams]
+    ) -> ParsedResponse[T]: ...
+    @overload
+    async def create_and_poll(
+        self, *, text_format: Omit | None = ..., **params: Unpack[CreateAndPollParams]
+    ) -> Response: ...
 
     async def create_and_poll(
         self,
@@ -219,6 +268,7 @@ class AsyncResponses(AsyncStreamingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -226,6 +276,7 @@ class AsyncResponses(AsyncStreamingResponses):
         **params: Unpack[ResponseCreateParamsNonStreaming],
     ) -> Response:
         """The async ``Responses.create_and_poll``: same arguments, same outcomes."""
+        sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
         options = WaitOptions.check(
             poll_interval_ms,
             max_wait_seconds,
@@ -234,11 +285,12 @@ class AsyncResponses(AsyncStreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=output,
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
         raw = await create(
-            **background_create_params(params),
+            **background_create_params(sent),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -255,11 +307,21 @@ class AsyncResponses(AsyncStreamingResponses):
             timeout=timeout,
         )
 
+    @overload
+    def poll_many(
+        self, response_ids: Iterable[str], *, text_format: type[T], **options: Unpack[ManyOptions]
+    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome[ParsedResponse[T]]]]: ...
+    @overload
+    def poll_many(
+        self, response_ids: Iterable[str], *, text_format: Omit | None = ..., **options: Unpack[ManyOptions]
+    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome]]: ...
+
     def poll_many(
         self,
         response_ids: Iterable[str],
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
+        text_format: type[Any] | Omit | None = None,
         poll_interval_ms: int | Omit = _OMIT,
         max_wait_seconds: float | Omit | None = _OMIT,
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
@@ -270,7 +332,7 @@ class AsyncResponses(AsyncStreamingResponses):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome]]:
+    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome[Any]]]:
         """Wait for many background responses in tasks; use as
         ``async with client.responses.poll_many(ids) as outcomes: async for outcome in outcomes: ...``.
 
@@ -286,6 +348,7 @@ class AsyncResponses(AsyncStreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=structured_output(text_format),
         )
         return poll_many_async(
             self,

@@ -18,6 +18,7 @@ from openai.types.responses import Response
 
 from ._dispatch import make_background_failure_error, malformed_answer_error, parse_answer
 from ._loop import FETCH, Sleep, Step, WaitOptions, poll_program, run_async, run_sync
+from ._structured import parsing
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -56,8 +57,9 @@ def wait_sync(
             return None
         return resource.cancel(rid, timeout=CANCEL_TIMEOUT)
 
-    program = poll_program(
-        rid, options, dispatch=_dispatch(resource), clock=_clock(resource, time.monotonic), first=first
+    program = parsing(
+        poll_program(rid, options, dispatch=_dispatch(resource), clock=_clock(resource, time.monotonic), first=first),
+        options.output,
     )
     try:
         return run_sync(program, perform)
@@ -91,8 +93,11 @@ async def wait_async(
             return None
         return await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
 
-    program = poll_program(
-        rid, options, dispatch=_dispatch(resource), clock=_clock(resource, anyio.current_time), first=first
+    program = parsing(
+        poll_program(
+            rid, options, dispatch=_dispatch(resource), clock=_clock(resource, anyio.current_time), first=first
+        ),
+        options.output,
     )
     try:
         return await run_async(program, perform)

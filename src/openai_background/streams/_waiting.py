@@ -20,6 +20,7 @@ import anyio
 from openai.types.responses import Response
 
 from .._loop import WaitOptions, run_async, run_sync
+from .._structured import parsing
 from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
 from ._endings import pending
 from ._io import AsyncStreamIO, StreamRequest, SyncStreamIO
@@ -83,7 +84,9 @@ def stream_wait_sync(
     clock = _clock(resource, time.monotonic)
     started = clock()
     io = SyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
-    program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True)
+    program = parsing(
+        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True), options.output
+    )
     try:
         outcome = run_sync(program, io.perform)
     except KeyboardInterrupt:
@@ -117,7 +120,9 @@ async def stream_wait_async(
     clock = _clock(resource, anyio.current_time)
     started = clock()
     io = AsyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
-    program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True)
+    program = parsing(
+        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True), options.output
+    )
     try:
         outcome = await run_async(program, io.perform)
     except anyio.get_cancelled_exc_class():
@@ -147,7 +152,11 @@ def stream_events_sync(
     """The events of ``position``'s stream, read to its end with blocking I/O."""
     io = SyncStreamIO(resource, position, request)
     clock = _clock(resource, time.monotonic)
-    program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False)
+    program = parsing(
+        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False),
+        options.output,
+        keep=position.keep_final,
+    )
     try:
         yield from iterate_sync(program, io.perform)
     finally:
@@ -160,7 +169,11 @@ async def stream_events_async(
     """The events of ``position``'s stream, read to its end in a task."""
     io = AsyncStreamIO(resource, position, request)
     clock = _clock(resource, anyio.current_time)
-    program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False)
+    program = parsing(
+        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False),
+        options.output,
+        keep=position.keep_final,
+    )
     events = iterate_async(program, io.perform)
     try:
         async for event in events:
