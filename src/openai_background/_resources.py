@@ -21,7 +21,7 @@ from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
-from ._waiting import background_create_params, created_response, wait_async, wait_sync
+from ._waiting import background_create_params, created_response, sdk_raw, wait_async, wait_sync
 from .streams._resources import AsyncStreamingResponses, StreamingResponses
 from .streams._waiting import check_wait, stream_wait_async, stream_wait_sync
 
@@ -128,7 +128,7 @@ class Responses(StreamingResponses):
             output=output,
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
-        create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
+        create: Any = sdk_raw(self, "create")  # the splatted params are checked by Unpack above
         raw = create(
             **background_create_params(sent),
             extra_headers=extra_headers,
@@ -288,7 +288,7 @@ class AsyncResponses(AsyncStreamingResponses):
             output=output,
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
-        create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
+        create: Any = sdk_raw(self, "create")  # the splatted params are checked by Unpack above
         raw = await create(
             **background_create_params(sent),
             extra_headers=extra_headers,

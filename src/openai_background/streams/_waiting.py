@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from openai.types.responses import ResponseStreamEvent
 
     from .._compat import HttpResponse
+    from .._loop import Dispatch
 
 __all__ = [
     "check_wait",
@@ -147,13 +148,18 @@ def _rest_of(options: WaitOptions, started: float, clock: Callable[[], float]) -
 
 
 def stream_events_sync(
-    resource: Responses, position: StreamPosition, options: WaitOptions, request: StreamRequest
+    resource: Responses,
+    position: StreamPosition,
+    options: WaitOptions,
+    request: StreamRequest,
+    dispatch: Dispatch | None = None,
 ) -> Generator[ResponseStreamEvent, None, None]:
-    """The events of ``position``'s stream, read to its end with blocking I/O."""
+    """The events of ``position``'s stream, read to its end with blocking I/O. ``dispatch`` replaces the
+    client's ``_make_background_failure_error``."""
     io = SyncStreamIO(resource, position, request)
     clock = _clock(resource, time.monotonic)
     program = parsing(
-        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False),
+        stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False),
         options.output,
         keep=position.keep_final,
     )
@@ -164,13 +170,17 @@ def stream_events_sync(
 
 
 async def stream_events_async(
-    resource: AsyncResponses, position: StreamPosition, options: WaitOptions, request: StreamRequest
+    resource: AsyncResponses,
+    position: StreamPosition,
+    options: WaitOptions,
+    request: StreamRequest,
+    dispatch: Dispatch | None = None,
 ) -> AsyncGenerator[ResponseStreamEvent, None]:
-    """The events of ``position``'s stream, read to its end in a task."""
+    """The events of ``position``'s stream, read to its end in a task. ``dispatch`` as in the sync one."""
     io = AsyncStreamIO(resource, position, request)
     clock = _clock(resource, anyio.current_time)
     program = parsing(
-        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False),
+        stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False),
         options.output,
         keep=position.keep_final,
     )
