@@ -11,7 +11,7 @@ import anyio
 import openai
 import pydantic
 import pytest
-from _target import AsyncOpenAI, OpenAI, ResponseServerError, internal
+from _target import FORK, AsyncOpenAI, OpenAI, ResponseServerError, internal
 from conftest import CANARY_KEY
 from openai.types.responses import ParsedResponse, Response
 
@@ -42,8 +42,8 @@ def run(
     mode = request.param
     monkeypatch.setattr(internal("_cadence"), "BACKOFF_INITIAL", 0.01)
 
-    def runner(use: Callable[[Any], Any]) -> Any:
-        kwargs = {"api_key": CANARY_KEY, "base_url": server.base_url, "max_retries": 0}
+    def runner(use: Callable[[Any], Any], **client_kwargs: Any) -> Any:
+        kwargs = {"api_key": CANARY_KEY, "base_url": server.base_url, "max_retries": 0, **client_kwargs}
         if mode == "sync":
             with OpenAI(**kwargs) as client:
                 return use(client)
@@ -266,3 +266,38 @@ def test_bad_text_format_arguments_are_refused_before_any_request(
     with pytest.raises(ValueError, match="text_format must be a class"):
         run(lambda client: client.responses.poll("resp_1", text_format="Weather"))
     assert len(server.requests) == before
+
+
+@pytest.mark.skipif(FORK, reason="background_mode belongs to the openai-background clients")
+@pytest.mark.parametrize("mode", ["wait", "always"])
+def test_background_mode_makes_parse_wait_for_the_parsed_response(
+    run: Callable[..., Any], server: FakeResponsesServer, mode: str
+) -> None:
+    server.queue_create(JobScript.completed(output_text=GOOD, polls=1, poll_after_ms=5))
+    background = {"background": True} if mode == "wait" else {}
+    tools = [openai.pydantic_function_tool(GetForecast)]
+
+    def use(client: Any) -> Any:
+        return client.responses.parse(model="gpt-fake", input="hi", text_format=Weather, tools=tools, **background)
+
+    result = run(use, background_mode=mode, poll_interval_ms=5)
+    assert isinstance(result, ParsedResponse) and result.status == "completed"
+    assert result.output_parsed == EXPECTED
+    body = last_create_body(server)
+    assert body["background"] is True and body["text"]["format"]["name"] == "Weather"
+    assert body["tools"][0]["name"] == "GetForecast"
+    assert server.job(result.id).polls == 2
+
+
+@pytest.mark.skipif(FORK, reason="background_mode belongs to the openai-background clients")
+def test_background_mode_parse_names_the_response_when_its_text_does_not_validate(
+    run: Callable[..., Any], server: FakeResponsesServer
+) -> None:
+    server.queue_create(JobScript.completed(output_text="not json"))
+    with pytest.raises(pydantic.ValidationError) as raised:
+        run(
+            lambda client: client.responses.parse(model="gpt-fake", input="hi", text_format=Weather, background=True),
+            background_mode="wait",
+            poll_interval_ms=5,
+        )
+    assert raised.value.response_id == server.jobs[-1].id  # type: ignore[attr-defined]

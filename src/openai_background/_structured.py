@@ -47,7 +47,7 @@ class StructuredOutput(Generic[T]):
         that did not complete (returned because its status is not in ``raise_on``) is not validated: its
         text is not the model's answer, so ``output_parsed`` is None.
         """
-        text_format: Any = self.text_format if response.status == "completed" else _OMIT
+        text_format: Any = self.text_format if response.status == "completed" else _OMIT  # see above
         try:
             parsed: ParsedResponse[T] = parse_response(
                 text_format=text_format, input_tools=self.tools, response=response
@@ -69,22 +69,26 @@ def structured_output(text_format: object) -> StructuredOutput[Any] | None:
 
 
 def structured_create(
-    text_format: object, params: Mapping[str, Any]
+    text_format: object, params: Mapping[str, Any], *, always: bool = False
 ) -> tuple[Mapping[str, Any], StructuredOutput[Any] | None]:
     """The create parameters ``responses.parse`` would send for ``text_format``, and how to parse the
-    result. Without ``text_format``, ``params`` unchanged and None. Raises ``TypeError`` when ``text``
-    already has a ``format``, as ``parse`` does."""
+    result. Without ``text_format``, ``params`` unchanged and None, unless ``always`` (``parse`` itself:
+    its tools are converted and its result is a ``ParsedResponse`` even without a model). Raises
+    ``TypeError`` when ``text`` already has a ``format``, as ``parse`` does."""
     output = structured_output(text_format)
-    if output is None:
+    if output is None and not always:
         return params, None
-    text: dict[str, Any] = dict(params.get("text") or {})
-    if "format" in text:
-        raise TypeError("Cannot mix and match text.format with text_format")
-    text["format"] = type_to_text_format_param(output.text_format)
-    sent: dict[str, Any] = {**params, "text": text}
+    sent: dict[str, Any] = dict(params)
+    if output is not None:
+        text: dict[str, Any] = dict(params.get("text") or {})
+        if "format" in text:
+            raise TypeError("Cannot mix and match text.format with text_format")
+        text["format"] = type_to_text_format_param(output.text_format)
+        sent["text"] = text
     if "tools" in params:
         sent["tools"] = make_tools(params["tools"])
-    return sent, StructuredOutput(output.text_format, sent.get("tools", _OMIT))
+    model: Any = _OMIT if output is None else output.text_format
+    return sent, StructuredOutput(model, sent.get("tools", _OMIT))
 
 
 def parsing(
@@ -104,15 +108,16 @@ def parsing(
     return parsed  # type: ignore[no-any-return]
 
 
-def _name_response(error: Exception, rid: str, text_format: type) -> None:
+def _name_response(error: Exception, rid: str, text_format: object) -> None:
     """Set ``response_id`` on a parse error and say why it happened, so the finished job is not lost."""
     if getattr(error, "response_id", None) is None:
         try:
             error.response_id = rid  # type: ignore[attr-defined]
         except AttributeError:  # pragma: no cover - exceptions with __slots__
             return
+    model = getattr(text_format, "__name__", "the requested model")
     note = (
-        f"Background response {rid} finished, but its output does not parse as {text_format.__name__}; "
+        f"Background response {rid} finished, but its output does not parse as {model}; "
         f"client.responses.retrieve({rid!r}) returns it unparsed."
     )
     add_note = getattr(error, "add_note", None)  # Python 3.11+
