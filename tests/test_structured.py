@@ -224,7 +224,8 @@ def test_a_stream_ends_on_the_parsed_response(run: Callable[..., Any], server: F
 
         return read()
 
-    server.queue_create(JobScript.completed(output_text=GOOD))
+    if how == "create_and_stream":
+        server.queue_create(JobScript.completed(output_text=GOOD))
     types, final = run(use)
     assert types[-1] == "response.completed" and "response.output_text.delta" in types
     assert isinstance(final, ParsedResponse) and final.output_parsed == EXPECTED
