@@ -10,7 +10,9 @@ of the code has one path for every SDK major.
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 else:
     from functools import cached_property
 
-__all__ = ["HttpResponse", "Timeout", "cached_property", "http_library", "synthesize_poll_response"]
+__all__ = ["HttpResponse", "Timeout", "cached_property", "http_library", "make_tools", "synthesize_poll_response"]
 
 HttpResponse = _SDKResponse
 """The response class the installed SDK puts on ``APIStatusError.response`` (``httpx2`` or ``httpx``)."""
@@ -53,3 +55,17 @@ def synthesize_poll_response(response_id: str, request_id: str | None) -> HttpRe
     request = http.Request("GET", _SYNTHESIZED_BASE + quote(response_id.encode("utf-8", "surrogatepass"), safe=""))
     headers = {"x-request-id": request_id.encode("ascii", "backslashreplace").decode()} if request_id else {}
     return HttpResponse(200, headers=headers, request=request)
+
+
+def make_tools(tools: Any) -> Any:
+    """``tools`` as ``responses.parse`` sends them: pydantic function tools in the Responses shape, keeping
+    their model for parsing the call's arguments. The SDK's own converter lives in ``lib`` from 3.x on, in
+    the resource module before."""
+    for name in ("openai.lib._response_resources", "openai.resources.responses.responses"):
+        try:
+            convert: Callable[[Any], Any] | None = getattr(importlib.import_module(name), "_make_tools", None)
+        except ImportError:  # openai 1.x, 2.x: no lib._response_resources
+            continue
+        if convert is not None:
+            return convert(tools)
+    raise ImportError("the openai SDK has no _make_tools (the converter of responses.parse's tools)")

@@ -22,10 +22,11 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, I
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic
 
 import anyio
 from openai.types.responses import Response
+from typing_extensions import TypeVar
 
 from ._cadence import DEFAULT_POLL_INTERVAL
 from ._daemon_pool import DaemonPool
@@ -44,6 +45,7 @@ from ._loop import (
 )
 from ._redact import redacting, redactor_for
 from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
+from ._structured import parsing
 from ._waiting import _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
 
 if TYPE_CHECKING:
@@ -54,20 +56,23 @@ __all__ = ["DEFAULT_CONCURRENCY", "AsyncPollMany", "PollOutcome", "check_ids", "
 DEFAULT_CONCURRENCY: Final = 64
 """Polls in flight at once, by default."""
 
+R = TypeVar("R", bound=Response, default=Response)
+
 
 @dataclass(frozen=True)
-class PollOutcome:
-    """How one job of ``poll_many`` ended: its final ``response``, or the ``error`` ``poll`` would raise."""
+class PollOutcome(Generic[R]):
+    """How one job of ``poll_many`` ended: its final ``response`` (a ``ParsedResponse`` with
+    ``text_format``), or the ``error`` ``poll`` would raise."""
 
     response_id: str
-    response: Response | None = None
+    response: R | None = None
     error: Exception | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
-    def result(self) -> Response:
+    def result(self) -> R:
         """The final response; raises the job's error instead if it has one."""
         if self.error is not None:
             raise self.error
@@ -108,7 +113,11 @@ def poll_many_sync(
     redactor = redactor_for(resource)
     programs = {
         rid: redacting(
-            poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options)), redactor
+            parsing(
+                poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options)),
+                options.output,
+            ),
+            redactor,
         )
         for rid in ids
     }
@@ -271,7 +280,10 @@ async def _poll_many_block(
                 assert isinstance(step, Cancel)
                 return await cancel_async(resource, rid, step.within)
 
-        program = poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options))
+        program = parsing(
+            poll_program(rid, options, dispatch=dispatch, clock=clock, first_delay=first_poll_jitter(options)),
+            options.output,
+        )
         program = redacting(program, redactor)
         try:
             outcome = PollOutcome(rid, response=await run_async(program, perform))

@@ -5,11 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from openai._types import NotGiven, Omit
 
 from ._dispatch import normalize_raise_on
 from ._events import OnPoll
+
+if TYPE_CHECKING:
+    from ._structured import StructuredOutput
 
 __all__ = ["WaitOptions", "check_response_id"]
 
@@ -25,6 +29,8 @@ class WaitOptions:
     cancel_on_timeout: bool
     cancel_on_interrupt: bool
     on_poll: OnPoll | None = None
+    output: StructuredOutput[Any] | None = None
+    """``text_format``: how the shells parse the program's final response (``_structured.parsing``)."""
 
     @classmethod
     def check(
@@ -36,6 +42,7 @@ class WaitOptions:
         cancel_on_timeout: bool,
         cancel_on_interrupt: bool,
         on_poll: OnPoll | None = None,
+        output: StructuredOutput[Any] | None = None,
     ) -> WaitOptions:
         if not isinstance(max_poll_failures, int) or isinstance(max_poll_failures, bool) or max_poll_failures < 1:
             raise ValueError(f"max_poll_failures must be a whole number >= 1, not {max_poll_failures!r}")
@@ -49,6 +56,7 @@ class WaitOptions:
             cancel_on_timeout=cancel_on_timeout,
             cancel_on_interrupt=cancel_on_interrupt,
             on_poll=on_poll,
+            output=output,
         )
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from openai._types import NOT_GIVEN, NotGiven, Omit
-from openai.types.responses import Response
+from openai.types.responses import ParsedResponse, Response
 from typing_extensions import Unpack
 
 from ._bounded import create_bounded_async, create_bounded_sync
@@ -20,6 +20,8 @@ from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
+from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
+from ._structured import structured_create, structured_output
 from ._waiting import background_create_params, created_response, wait_async, wait_sync
 from .streams._resources import AsyncStreamingResponses, StreamingResponses
 from .streams._waiting import check_wait, stream_wait_async, stream_wait_sync
@@ -31,11 +33,17 @@ if TYPE_CHECKING:
 __all__ = ["AsyncResponses", "Responses"]
 
 _OMIT: Any = Omit()
+T = TypeVar("T")
 
 
 class Responses(StreamingResponses):
     """The SDK's ``Responses`` resource plus ``poll`` and ``create_and_poll`` (and, from
     ``StreamingResponses``, ``stream_background`` and ``create_and_stream``)."""
+
+    @overload
+    def poll(self, response_id: str, *, text_format: type[T], **options: Unpack[PollOptions]) -> ParsedResponse[T]: ...
+    @overload
+    def poll(self, response_id: str, *, text_format: Omit | None = ..., **options: Unpack[PollOptions]) -> Response: ...
 
     def poll(
         self,
@@ -49,6 +57,7 @@ class Responses(StreamingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -74,9 +83,15 @@ class Responses(StreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=structured_output(text_format),
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+
+    @overload
+    def create_and_poll(self, *, text_format: type[T], **params: Unpack[CreateAndPollParams]) -> ParsedResponse[T]: ...
+    @overload
+    def create_and_poll(self, *, text_format: Omit | None = ..., **params: Unpack[CreateAndPollParams]) -> Response: ...
 
     def create_and_poll(
         self,
@@ -89,6 +104,7 @@ class Responses(StreamingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -101,6 +117,7 @@ class Responses(StreamingResponses):
         the create request itself is raised as the SDK raises it (there is no response id yet). If the
         create answer is already terminal, it is dispatched without polling. ``wait`` as in ``poll``.
         """
+        sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
         options = WaitOptions.check(
             poll_interval_ms,
             max_wait_seconds,
@@ -109,11 +126,12 @@ class Responses(StreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=output,
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         raw = create_bounded_sync(  # the splatted params are checked by Unpack above
             self,
-            **background_create_params(params),
+            **background_create_params(sent),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -130,11 +148,21 @@ class Responses(StreamingResponses):
             timeout=timeout,
         )
 
+    @overload
+    def poll_many(
+        self, response_ids: Iterable[str], *, text_format: type[T], **options: Unpack[ManyOptions]
+    ) -> Iterator[PollOutcome[ParsedResponse[T]]]: ...
+    @overload
+    def poll_many(
+        self, response_ids: Iterable[str], *, text_format: Omit | None = ..., **options: Unpack[ManyOptions]
+    ) -> Iterator[PollOutcome]: ...
+
     def poll_many(
         self,
         response_ids: Iterable[str],
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
+        text_format: type[Any] | Omit | None = None,
         poll_interval_ms: int | Omit = _OMIT,
         max_wait_seconds: float | Omit | None = _OMIT,
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
@@ -145,7 +173,7 @@ class Responses(StreamingResponses):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[PollOutcome]:
+    ) -> Iterator[PollOutcome[Any]]:
         """Wait for many background responses; yield one ``PollOutcome`` per id as each finishes.
 
         Each job is polled as ``poll`` would (same options; ``max_wait_seconds`` counts from this call
@@ -162,6 +190,7 @@ class Responses(StreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=structured_output(text_format),
         )
         return poll_many_sync(
             self,
@@ -178,6 +207,15 @@ class AsyncResponses(AsyncStreamingResponses):
     """The SDK's ``AsyncResponses`` resource plus ``poll`` and ``create_and_poll`` (and, from
     ``AsyncStreamingResponses``, ``stream_background`` and ``create_and_stream``)."""
 
+    @overload
+    async def poll(
+        self, response_id: str, *, text_format: type[T], **options: Unpack[PollOptions]
+    ) -> ParsedResponse[T]: ...
+    @overload
+    async def poll(
+        self, response_id: str, *, text_format: Omit | None = ..., **options: Unpack[PollOptions]
+    ) -> Response: ...
+
     async def poll(
         self,
         response_id: str,
@@ -190,6 +228,7 @@ class AsyncResponses(AsyncStreamingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -205,9 +244,19 @@ class AsyncResponses(AsyncStreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=structured_output(text_format),
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+
+    @overload
+    async def create_and_poll(
+        self, *, text_format: type[T], **params: Unpack[CreateAndPollParams]
+    ) -> ParsedResponse[T]: ...
+    @overload
+    async def create_and_poll(
+        self, *, text_format: Omit | None = ..., **params: Unpack[CreateAndPollParams]
+    ) -> Response: ...
 
     async def create_and_poll(
         self,
@@ -220,6 +269,7 @@ class AsyncResponses(AsyncStreamingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream"] = "poll",
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -227,6 +277,7 @@ class AsyncResponses(AsyncStreamingResponses):
         **params: Unpack[ResponseCreateParamsNonStreaming],
     ) -> Response:
         """The async ``Responses.create_and_poll``: same arguments, same outcomes."""
+        sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
         options = WaitOptions.check(
             poll_interval_ms,
             max_wait_seconds,
@@ -235,11 +286,12 @@ class AsyncResponses(AsyncStreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=output,
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         raw = await create_bounded_async(  # the splatted params are checked by Unpack above
             self,
-            **background_create_params(params),
+            **background_create_params(sent),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -256,11 +308,21 @@ class AsyncResponses(AsyncStreamingResponses):
             timeout=timeout,
         )
 
+    @overload
+    def poll_many(
+        self, response_ids: Iterable[str], *, text_format: type[T], **options: Unpack[ManyOptions]
+    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome[ParsedResponse[T]]]]: ...
+    @overload
+    def poll_many(
+        self, response_ids: Iterable[str], *, text_format: Omit | None = ..., **options: Unpack[ManyOptions]
+    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome]]: ...
+
     def poll_many(
         self,
         response_ids: Iterable[str],
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
+        text_format: type[Any] | Omit | None = None,
         poll_interval_ms: int | Omit = _OMIT,
         max_wait_seconds: float | Omit | None = _OMIT,
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
@@ -271,7 +333,7 @@ class AsyncResponses(AsyncStreamingResponses):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome]]:
+    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome[Any]]]:
         """Wait for many background responses in tasks; use as
         ``async with client.responses.poll_many(ids) as outcomes: async for outcome in outcomes: ...``.
 
@@ -287,6 +349,7 @@ class AsyncResponses(AsyncStreamingResponses):
             cancel_on_timeout,
             cancel_on_interrupt,
             on_poll=on_poll,
+            output=structured_output(text_format),
         )
         return poll_many_async(
             self,

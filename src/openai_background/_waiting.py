@@ -21,6 +21,7 @@ from ._dispatch import make_background_failure_error, malformed_answer_error, pa
 from ._loop import Cancel, Fetch, Sleep, Step, WaitOptions, poll_program, run_async, run_sync
 from ._redact import redacting, redactor_for
 from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
+from ._structured import parsing
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -65,8 +66,11 @@ def wait_sync(
         assert isinstance(step, Cancel)
         return cancel_sync(resource, rid, step.within)
 
-    program = poll_program(
-        rid, options, dispatch=dispatch or _dispatch(resource), clock=_clock(resource, time.monotonic), first=first
+    program = parsing(
+        poll_program(
+            rid, options, dispatch=dispatch or _dispatch(resource), clock=_clock(resource, time.monotonic), first=first
+        ),
+        options.output,
     )
     program = redacting(program, redactor_for(resource))
     try:
@@ -108,8 +112,15 @@ async def wait_async(
         assert isinstance(step, Cancel)
         return await cancel_async(resource, rid, step.within)
 
-    program = poll_program(
-        rid, options, dispatch=dispatch or _dispatch(resource), clock=_clock(resource, anyio.current_time), first=first
+    program = parsing(
+        poll_program(
+            rid,
+            options,
+            dispatch=dispatch or _dispatch(resource),
+            clock=_clock(resource, anyio.current_time),
+            first=first,
+        ),
+        options.output,
     )
     program = redacting(program, redactor_for(resource))
     try:

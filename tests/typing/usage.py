@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import openai
-from openai.types.responses import Response, ResponseStreamEvent
+import pydantic
+from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 from typing_extensions import assert_type
 
 import openai_background
@@ -123,6 +124,39 @@ async def async_waiting(client: AsyncOpenAI) -> None:
         async for event in stream:
             assert_type(event, ResponseStreamEvent)
     assert_type(client.responses.create_and_stream(model="gpt-4.1", input="hi"), AsyncBackgroundStream)
+
+
+class Weather(pydantic.BaseModel):
+    city: str
+
+
+def structured(client: OpenAI) -> None:
+    parsed = client.responses.create_and_poll(model="gpt-4.1", input="hi", text_format=Weather, max_wait_seconds=60)
+    assert_type(parsed, ParsedResponse[Weather])
+    assert_type(parsed.output_parsed, "Weather | None")
+    assert_type(client.responses.poll("resp_1", text_format=Weather, wait="stream"), ParsedResponse[Weather])
+    assert_type(client.responses.poll("resp_1", text_format=None), Response)
+    for outcome in client.responses.poll_many(["resp_1"], text_format=Weather, concurrency=2):
+        assert_type(outcome, PollOutcome[ParsedResponse[Weather]])
+        assert_type(outcome.result(), ParsedResponse[Weather])
+    with client.responses.stream_background("resp_1", text_format=Weather, starting_after=2) as stream:
+        assert_type(stream, BackgroundStream[ParsedResponse[Weather]])
+        assert_type(stream.final_response, "ParsedResponse[Weather] | None")
+    created = client.responses.create_and_stream(model="gpt-4.1", input="hi", text_format=Weather)
+    assert_type(created, BackgroundStream[ParsedResponse[Weather]])
+
+
+async def async_structured(client: AsyncOpenAI) -> None:
+    parsed = await client.responses.create_and_poll(model="gpt-4.1", input="hi", text_format=Weather)
+    assert_type(parsed, ParsedResponse[Weather])
+    assert_type(await client.responses.poll("resp_1", text_format=Weather), ParsedResponse[Weather])
+    async with client.responses.poll_many(["resp_1"], text_format=Weather) as outcomes:
+        async for outcome in outcomes:
+            assert_type(outcome.result(), ParsedResponse[Weather])
+    async with client.responses.stream_background("resp_1", text_format=Weather) as stream:
+        assert_type(stream.final_response, "ParsedResponse[Weather] | None")
+    created = client.responses.create_and_stream(model="gpt-4.1", input="hi", text_format=Weather)
+    assert_type(created, AsyncBackgroundStream[ParsedResponse[Weather]])
 
 
 def errors(client: OpenAI, raw_client: openai.OpenAI) -> None:

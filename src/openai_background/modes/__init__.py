@@ -6,7 +6,8 @@ What it owns: the client settings (``_settings``: ``BackgroundSettings``, ``sett
 (``retrieve`` raises the typed error of a failed or cancelled response).
 
 What it may import: the core (``.._loop``, ``.._waiting``, ``.._dispatch``, ``.._exceptions``,
-``.._compat``) and ``..streams`` (a background stream for ``stream=True``). The core never imports it at
-module level: ``.._client`` and ``.._install`` read the settings from here, ``.._resources`` inherits the
+``.._compat``, ``.._structured``: a waiting ``parse`` parses as ``poll(..., text_format=...)``) and
+``..streams`` (a background stream for ``stream=True``). The core never imports it at module level:
+``.._client`` and ``.._install`` read the settings from here, ``.._resources`` inherits the
 overrides, and the core's own requests go past them (``.._sdk_methods``).
 """

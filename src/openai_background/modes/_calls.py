@@ -7,13 +7,15 @@ the defaults the SDK's own methods run untouched. Every wait goes through the po
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from openai._types import NOT_GIVEN
+from openai._types import NOT_GIVEN, NotGiven, Omit
 from openai.types.responses import Response
 
 from .._sdk_methods import sdk_method, sdk_raw
+from .._structured import StructuredOutput, structured_create
 from .._waiting import created_response, wait_async, wait_sync
 from ..streams._io import StreamRequest
 from ..streams._resources import AsyncBackgroundStream, BackgroundStream
@@ -33,6 +35,8 @@ __all__ = [
     "strict_retrieve_async",
     "wait_create",
     "wait_create_async",
+    "wait_parse",
+    "wait_parse_async",
 ]
 
 _REQUEST: Final = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
@@ -63,7 +67,9 @@ class _Last:
         self.answer = answer
 
 
-def wait_create(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> Any:
+def wait_create(
+    resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any], output: StructuredOutput[Any] | None = None
+) -> Any:
     """Create a background job and wait for its end: the final ``Response`` (or, for a raw call, the final
     poll's raw answer); raises the typed error for a status in ``settings.raise_on``."""
     call = _Call(kwargs)
@@ -75,7 +81,7 @@ def wait_create(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str
     response = wait_sync(
         resource,
         first[0].id,
-        settings.wait_options(),
+        dataclasses.replace(settings.wait_options(), output=output),
         first=first,
         extra_headers=call.headers,
         extra_query=call.query,
@@ -86,7 +92,9 @@ def wait_create(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str
     return response if call.kind is None else rewrap(last.answer, call.kind, is_async=False)
 
 
-async def wait_create_async(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> Any:
+async def wait_create_async(
+    resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any], output: StructuredOutput[Any] | None = None
+) -> Any:
     """The async ``wait_create``."""
     call = _Call(kwargs)
     raw = await sdk_raw(resource, "create")(
@@ -97,7 +105,7 @@ async def wait_create_async(resource: Any, settings: BackgroundSettings, kwargs:
     response = await wait_async(
         resource,
         first[0].id,
-        settings.wait_options(),
+        dataclasses.replace(settings.wait_options(), output=output),
         first=first,
         extra_headers=call.headers,
         extra_query=call.query,
@@ -106,6 +114,31 @@ async def wait_create_async(resource: Any, settings: BackgroundSettings, kwargs:
         on_answer=last.keep,
     )
     return response if call.kind is None else rewrap(last.answer, call.kind, is_async=True)
+
+
+def parse_call(kwargs: Mapping[str, Any]) -> tuple[Mapping[str, Any], StructuredOutput[Any]]:
+    """A ``responses.parse`` call as ``create`` keywords (``text.format``, converted tools) and its parser;
+    ``parse_as`` (openai 3.x) cannot be waited for: ``ValueError``."""
+    params = dict(kwargs)
+    text_format = params.pop("text_format", None)
+    if not isinstance(params.pop("parse_as", NOT_GIVEN), (Omit, NotGiven)):
+        raise ValueError("background_mode cannot wait for parse(parse_as=...); poll(id, text_format=...) the job")
+    sent, output = structured_create(text_format, params, always=True)
+    assert output is not None  # always=True
+    return sent, output
+
+
+def wait_parse(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> Any:
+    """``parse(..., background=True)`` under a ``background_mode``: the final ``ParsedResponse``, parsed as
+    ``parse`` parses (``poll``'s ``text_format``)."""
+    sent, output = parse_call(kwargs)
+    return wait_create(resource, settings, sent, output)
+
+
+async def wait_parse_async(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> Any:
+    """The async ``wait_parse``."""
+    sent, output = parse_call(kwargs)
+    return await wait_create_async(resource, settings, sent, output)
 
 
 def background_stream(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> BackgroundStream:

@@ -62,6 +62,12 @@ class ModeResponses(Responses):
                 return _calls.background_stream(self, settings, plan.kwargs)
             return _Responses.create(self, **plan.kwargs)
 
+        def parse(self, **kwargs):
+            plan = plan_create(settings_of(self._client), kwargs)
+            if plan.kind != "wait":
+                return _Responses.parse(self, **plan.kwargs)
+            return _calls.wait_parse(self, settings_of(self._client), plan.kwargs)
+
         def retrieve(self, *args, **kwargs):
             settings = settings_of(self._client)
             if not settings.strict_retrieve or kwargs.get("stream") is True:
@@ -88,6 +94,12 @@ class AsyncModeResponses(AsyncResponses):
             if plan.kind == "stream":
                 return _calls.background_stream_async(self, settings, plan.kwargs)
             return await _AsyncResponses.create(self, **plan.kwargs)
+
+        async def parse(self, **kwargs):
+            plan = plan_create(settings_of(self._client), kwargs)
+            if plan.kind != "wait":
+                return await _AsyncResponses.parse(self, **plan.kwargs)
+            return await _calls.wait_parse_async(self, settings_of(self._client), plan.kwargs)
 
         async def retrieve(self, *args, **kwargs):
             settings = settings_of(self._client)

@@ -9,17 +9,19 @@ over the shells in ``_waiting.py``; nothing is sent before the first event is as
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Collection, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, cast, overload
 
 from openai._types import NOT_GIVEN, NotGiven, Omit
 from openai.resources.responses import AsyncResponses as _AsyncResponses
 from openai.resources.responses import Responses as _Responses
-from openai.types.responses import Response, ResponseStreamEvent
-from typing_extensions import Self, Unpack
+from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
+from typing_extensions import Self, TypeVar, Unpack
 
 from .._compat import Timeout
 from .._dispatch import DEFAULT_RAISE_ON
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
+from .._signatures import CreateAndStreamParams, StreamOptions
+from .._structured import StructuredOutput, structured_create, structured_output
 from ._io import StreamRequest
 from ._steps import StreamPosition
 from ._waiting import stream_create_params, stream_events_async, stream_events_sync
@@ -31,9 +33,11 @@ if TYPE_CHECKING:
 __all__ = ["AsyncBackgroundStream", "AsyncStreamingResponses", "BackgroundStream", "StreamingResponses"]
 
 _OMIT: Any = Omit()
+T = TypeVar("T")
+R = TypeVar("R", bound=Response, default=Response)
 
 
-class _Position:
+class _Position(Generic[R]):
     _position: StreamPosition
 
     @property
@@ -47,12 +51,13 @@ class _Position:
         return self._position.last_sequence_number
 
     @property
-    def final_response(self) -> Response | None:
-        """The terminal ``Response`` once the stream ended on one (also when it was not raised)."""
-        return self._position.final_response
+    def final_response(self) -> R | None:
+        """The terminal ``Response`` once the stream ended on one (also when it was not raised); with
+        ``text_format``, the SDK's ``ParsedResponse`` (the unparsed one when parsing it raised)."""
+        return cast("R | None", self._position.final_response)
 
 
-class BackgroundStream(_Position):
+class BackgroundStream(_Position[R]):
     """The events of one background response, in order, each once: ``for event in stream``.
 
     A dropped connection is resumed after the last event yielded (``starting_after``), with the backoff,
@@ -83,7 +88,7 @@ class BackgroundStream(_Position):
         self.close()
 
 
-class AsyncBackgroundStream(_Position):
+class AsyncBackgroundStream(_Position[R]):
     """The async ``BackgroundStream``: ``async for event in stream``; ``async with`` closes it."""
 
     def __init__(self, events: AsyncGenerator[ResponseStreamEvent, None], position: StreamPosition) -> None:
@@ -115,12 +120,27 @@ def _starting_after(value: object) -> int | None:
     return value
 
 
-def _options(max_wait_seconds: object, raise_on: Collection[str], max_failures: object, cancel: bool) -> WaitOptions:
-    return WaitOptions.check(_OMIT, max_wait_seconds, raise_on, max_failures, cancel, False)
+def _options(
+    max_wait_seconds: object,
+    raise_on: Collection[str],
+    max_failures: object,
+    cancel: bool,
+    output: StructuredOutput[Any] | None,
+) -> WaitOptions:
+    return WaitOptions.check(_OMIT, max_wait_seconds, raise_on, max_failures, cancel, False, output=output)
 
 
 class StreamingResponses(_Responses):
     """The SDK's ``Responses`` plus ``stream_background`` and ``create_and_stream``."""
+
+    @overload
+    def stream_background(
+        self, response_id: str, *, text_format: type[T], **options: Unpack[StreamOptions]
+    ) -> BackgroundStream[ParsedResponse[T]]: ...
+    @overload
+    def stream_background(
+        self, response_id: str, *, text_format: Omit | None = ..., **options: Unpack[StreamOptions]
+    ) -> BackgroundStream: ...
 
     def stream_background(
         self,
@@ -131,10 +151,11 @@ class StreamingResponses(_Responses):
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> BackgroundStream:
+    ) -> BackgroundStream[Any]:
         """Stream the events of background response ``response_id`` (after ``starting_after``) to its end.
 
         Yields each event once, in order, resuming dropped connections; raises at the end what ``poll``
@@ -144,9 +165,20 @@ class StreamingResponses(_Responses):
         one more than a few minutes old) raises the SDK's error: ``poll`` it instead.
         """
         position = StreamPosition(check_response_id(response_id), _starting_after(starting_after))
-        options = _options(max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout)
+        options = _options(
+            max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, structured_output(text_format)
+        )
         request = StreamRequest(extra_headers, extra_query, timeout=timeout)
         return BackgroundStream(stream_events_sync(self, position, options, request), position)
+
+    @overload
+    def create_and_stream(
+        self, *, text_format: type[T], **params: Unpack[CreateAndStreamParams]
+    ) -> BackgroundStream[ParsedResponse[T]]: ...
+    @overload
+    def create_and_stream(
+        self, *, text_format: Omit | None = ..., **params: Unpack[CreateAndStreamParams]
+    ) -> BackgroundStream: ...
 
     def create_and_stream(
         self,
@@ -155,26 +187,37 @@ class StreamingResponses(_Responses):
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         **params: Unpack[ResponseCreateParamsNonStreaming],
-    ) -> BackgroundStream:
+    ) -> BackgroundStream[Any]:
         """Create a response with ``background=True, stream=True`` and stream it as ``stream_background``.
 
         Takes every parameter of ``responses.create`` except ``stream`` and ``background``. The request is
         sent when the first event is asked for; its own errors are raised as the SDK raises them, as is a
         drop before the first event names the response (there is nothing to resume yet).
         """
-        options = _options(max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout)
-        request = StreamRequest(extra_headers, extra_query, extra_body, timeout, stream_create_params(params))
+        sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
+        options = _options(max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, output)
+        request = StreamRequest(extra_headers, extra_query, extra_body, timeout, stream_create_params(sent))
         position = StreamPosition(None)
         return BackgroundStream(stream_events_sync(self, position, options, request), position)
 
 
 class AsyncStreamingResponses(_AsyncResponses):
     """The SDK's ``AsyncResponses`` plus ``stream_background`` and ``create_and_stream``."""
+
+    @overload
+    def stream_background(
+        self, response_id: str, *, text_format: type[T], **options: Unpack[StreamOptions]
+    ) -> AsyncBackgroundStream[ParsedResponse[T]]: ...
+    @overload
+    def stream_background(
+        self, response_id: str, *, text_format: Omit | None = ..., **options: Unpack[StreamOptions]
+    ) -> AsyncBackgroundStream: ...
 
     def stream_background(
         self,
@@ -185,15 +228,27 @@ class AsyncStreamingResponses(_AsyncResponses):
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncBackgroundStream:
+    ) -> AsyncBackgroundStream[Any]:
         """The async ``Responses.stream_background`` (not awaited: ``async for event in ...``)."""
         position = StreamPosition(check_response_id(response_id), _starting_after(starting_after))
-        options = _options(max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout)
+        options = _options(
+            max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, structured_output(text_format)
+        )
         request = StreamRequest(extra_headers, extra_query, timeout=timeout)
         return AsyncBackgroundStream(stream_events_async(self, position, options, request), position)
+
+    @overload
+    def create_and_stream(
+        self, *, text_format: type[T], **params: Unpack[CreateAndStreamParams]
+    ) -> AsyncBackgroundStream[ParsedResponse[T]]: ...
+    @overload
+    def create_and_stream(
+        self, *, text_format: Omit | None = ..., **params: Unpack[CreateAndStreamParams]
+    ) -> AsyncBackgroundStream: ...
 
     def create_and_stream(
         self,
@@ -202,14 +257,16 @@ class AsyncStreamingResponses(_AsyncResponses):
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         cancel_on_timeout: bool = False,
+        text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         **params: Unpack[ResponseCreateParamsNonStreaming],
-    ) -> AsyncBackgroundStream:
+    ) -> AsyncBackgroundStream[Any]:
         """The async ``Responses.create_and_stream`` (not awaited: ``async for event in ...``)."""
-        options = _options(max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout)
-        request = StreamRequest(extra_headers, extra_query, extra_body, timeout, stream_create_params(params))
+        sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
+        options = _options(max_wait_seconds, raise_on, max_poll_failures, cancel_on_timeout, output)
+        request = StreamRequest(extra_headers, extra_query, extra_body, timeout, stream_create_params(sent))
         position = StreamPosition(None)
         return AsyncBackgroundStream(stream_events_async(self, position, options, request), position)

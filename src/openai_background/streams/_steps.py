@@ -99,7 +99,10 @@ class StreamPosition:
     last_response: Response | None = None
     """The latest ``Response`` an event (or a check) carried: the last status a timeout reports."""
     final_response: Response | None = None
-    """The terminal ``Response``, once one was seen."""
+    """The terminal ``Response``, once one was seen (with ``text_format``, once parsed: a ``ParsedResponse``)."""
+
+    def keep_final(self, response: Response) -> None:
+        self.final_response = self.last_response = response
 
 
 def iterate_sync(

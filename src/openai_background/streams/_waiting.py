@@ -21,6 +21,7 @@ from openai.types.responses import Response
 
 from .._loop import WaitOptions, run_async, run_sync
 from .._redact import redacting, redactor_for
+from .._structured import parsing
 from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
 from ._endings import pending
 from ._io import AsyncStreamIO, StreamRequest, SyncStreamIO
@@ -85,7 +86,9 @@ def stream_wait_sync(
     clock = _clock(resource, time.monotonic)
     started = clock()
     io = SyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
-    program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True)
+    program = parsing(
+        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True), options.output
+    )
     program = redacting(program, redactor_for(resource))
     try:
         outcome = run_sync(program, io.perform)
@@ -120,7 +123,9 @@ async def stream_wait_async(
     clock = _clock(resource, anyio.current_time)
     started = clock()
     io = AsyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
-    program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True)
+    program = parsing(
+        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True), options.output
+    )
     program = redacting(program, redactor_for(resource))
     try:
         outcome = await run_async(program, io.perform)
@@ -156,7 +161,11 @@ def stream_events_sync(
     client's ``_make_background_failure_error``."""
     io = SyncStreamIO(resource, position, request)
     clock = _clock(resource, time.monotonic)
-    program = stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False)
+    program = parsing(
+        stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False),
+        options.output,
+        keep=position.keep_final,
+    )
     program = redacting(program, redactor_for(resource))
     try:
         yield from iterate_sync(program, io.perform)
@@ -174,7 +183,11 @@ async def stream_events_async(
     """The events of ``position``'s stream, read to its end in a task. ``dispatch`` as in the sync one."""
     io = AsyncStreamIO(resource, position, request)
     clock = _clock(resource, anyio.current_time)
-    program = stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False)
+    program = parsing(
+        stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False),
+        options.output,
+        keep=position.keep_final,
+    )
     program = redacting(program, redactor_for(resource))
     events = iterate_async(program, io.perform)
     try:

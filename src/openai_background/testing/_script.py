@@ -230,6 +230,21 @@ class JobScript:
         return cls(answers=_progress(polls, poll_after_ms, terminal))
 
     @classmethod
+    def refused(cls, refusal: str = "I can't help with that.", *, polls: int = 0) -> JobScript:
+        """``polls`` in-progress answers, then ``completed`` with one assistant message whose content is a
+        ``refusal`` part (what a model that declines answers under structured outputs)."""
+        content = [{"type": "refusal", "refusal": refusal}]
+        message = {
+            "type": "message",
+            "id": "msg_refusal",
+            "role": "assistant",
+            "status": "completed",
+            "content": content,
+        }
+        terminal = Answer.state("completed", extra={"output": [message]})
+        return cls(answers=_progress(polls, None, terminal))
+
+    @classmethod
     def failed(
         cls,
         code: str,
