@@ -1,5 +1,6 @@
 """Sessions: ``tests`` (the README's command), ``lint``, ``types``, ``demo``; the compatibility matrix
-``tests_sdk``, ``tests_matrix``, ``tests_pydantic_v1``, ``tests_python``; ``build`` and ``dist``.
+``tests_sdk``, ``tests_matrix``, ``tests_pydantic_v1``, ``tests_python``; ``build`` and ``dist``; the real
+frameworks ``integrations`` and ``integrations_llama_index``.
 
 ``nox -s tests`` runs the suite on the interpreter nox runs with, against the newest ``openai`` the
 project allows. ``nox -s tests_matrix`` runs it against every SDK named in ``SDKS`` (the dependency
@@ -158,6 +159,42 @@ def bench(session: nox.Session) -> None:
     need a quiet machine (the smoke version runs in the suite, ``tests/test_bench_smoke.py``)."""
     session.install("-e", ".", SDKS["newest"])
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+INTEGRATIONS = (
+    "openai-agents==0.24.0",
+    "langchain-openai==1.7.4",
+    "pydantic-ai-slim[openai]==2.68.0",
+    "inspect-ai==0.3.285",
+    "litellm==1.110.2",  # never 1.107.0: a compromised release
+)
+"""The frameworks of ``tests/integrations``, pinned: each installs with the newest SDK (checked together)."""
+LLAMA_INDEX = "llama-index-llms-openai==0.8.3"
+"""Its newest release needs ``openai<3``: its own session, on the last 2.x."""
+INTEGRATIONS_ENV = {"OPENAI_BACKGROUND_INTEGRATIONS": "1"}
+"""Makes ``tests/integrations`` collect (the normal suite leaves it out) and fail, not skip, on a broken install."""
+
+
+@nox.session
+def integrations(session: nox.Session) -> None:
+    """Real frameworks end to end against the loopback fake server (issue 13): openai-agents, langchain-openai,
+    pydantic-ai, inspect-ai and litellm, pinned, with the newest SDK. No network but loopback (a guard refuses
+    the rest). ``nox -s integrations -- -k pydantic`` runs one."""
+    install_suite(session, SDKS["newest"], *INTEGRATIONS)
+    session.run(
+        "pytest", "tests/integrations", "--ignore=tests/integrations/test_llama_index.py", *session.posargs,
+        env=INTEGRATIONS_ENV,
+    )  # fmt: skip
+
+
+@nox.session
+def integrations_llama_index(session: nox.Session) -> None:
+    """``integrations`` for llama-index-llms-openai, whose newest release needs ``openai<3``: on openai 2.54.0."""
+    install_suite(session, SDKS["2.54.0"], LLAMA_INDEX)
+    session.run(
+        "pytest", "tests/integrations/test_guard.py", "tests/integrations/test_llama_index.py", *session.posargs,
+        env=INTEGRATIONS_ENV,
+    )  # fmt: skip
 
 
 FORK_PACKAGE_ONLY_TESTS = (

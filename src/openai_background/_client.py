@@ -12,12 +12,14 @@ the SDK's own classes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import openai
+from typing_extensions import Self
 
 from ._compat import cached_property
 from ._dispatch import make_background_failure_error
+from .modes._settings import DEFAULT_SETTINGS, BackgroundSettings, split_settings
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
@@ -41,7 +43,29 @@ class BackgroundFailureHook:
 
 
 class OpenAI(BackgroundFailureHook, openai.OpenAI):
-    """``openai.OpenAI`` whose ``responses`` resource can wait for background responses."""
+    """``openai.OpenAI`` whose ``responses`` resource can wait for background responses.
+
+    Takes every SDK constructor argument, plus the background settings (``modes/_settings.py``):
+    ``background_mode`` ("off", "wait", "always"), ``strict_retrieve``, and the poll options
+    ``max_wait_seconds``, ``poll_interval_ms``, ``max_poll_failures``, ``cancel_on_timeout``,
+    ``cancel_on_interrupt``, ``raise_on``. A bad setting is a ``ValueError`` here. ``copy()`` /
+    ``with_options()`` keep the settings and take the same keywords to change them.
+    """
+
+    _background_settings: BackgroundSettings = DEFAULT_SETTINGS
+
+    def __init__(self, **kwargs: Any) -> None:
+        settings = DEFAULT_SETTINGS.build(**split_settings(kwargs))
+        super().__init__(**kwargs)
+        self._background_settings = settings
+
+    def copy(self, **kwargs: Any) -> Self:
+        settings = self._background_settings.build(**split_settings(kwargs))
+        copied = super().copy(**kwargs)  # the SDK rebuilds through __init__, which knows no settings
+        copied._background_settings = settings
+        return copied
+
+    with_options = copy
 
     @cached_property
     def responses(self) -> Responses:
@@ -51,7 +75,23 @@ class OpenAI(BackgroundFailureHook, openai.OpenAI):
 
 
 class AsyncOpenAI(BackgroundFailureHook, openai.AsyncOpenAI):
-    """``openai.AsyncOpenAI`` whose ``responses`` resource can wait for background responses."""
+    """``openai.AsyncOpenAI`` whose ``responses`` resource can wait for background responses; the
+    background settings as on ``OpenAI``."""
+
+    _background_settings: BackgroundSettings = DEFAULT_SETTINGS
+
+    def __init__(self, **kwargs: Any) -> None:
+        settings = DEFAULT_SETTINGS.build(**split_settings(kwargs))
+        super().__init__(**kwargs)
+        self._background_settings = settings
+
+    def copy(self, **kwargs: Any) -> Self:
+        settings = self._background_settings.build(**split_settings(kwargs))
+        copied = super().copy(**kwargs)  # the SDK rebuilds through __init__, which knows no settings
+        copied._background_settings = settings
+        return copied
+
+    with_options = copy
 
     @cached_property
     def responses(self) -> AsyncResponses:

@@ -1,0 +1,136 @@
+"""``BackgroundSettings``: what a client (or ``install()``) says about background mode, in one frozen value.
+
+A client keeps one ``BackgroundSettings`` in ``client._background_settings``; ``settings_of(client)`` is
+the single accessor the resources use (``settings_of(resource._client)``). Our clients set it in their
+constructor and carry it through ``copy()`` / ``with_options()``; the SDK's own classes get it as a
+class attribute from ``install(...)``, so a client a framework builds reads it the same way. A client
+with neither has ``DEFAULT_SETTINGS``: everything off, exactly today's behaviour.
+
+Adding a setting (say ``journal``): add a field here with a default that means "off", add it to
+``_KEYWORDS`` below, and add the keyword to ``SettingsKeywords``: the constructors, ``copy()``/
+``with_options()`` and ``install()`` all take ``**settings: Unpack[SettingsKeywords]`` and build the value
+with ``BackgroundSettings.build``, so nothing else changes. Check the value in ``__post_init__``
+(``ValueError``), so a bad setting fails where the client is built, not on its first request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from typing_extensions import TypedDict
+
+from .._dispatch import normalize_raise_on
+from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "MODES_RAISE_ON",
+    "BackgroundMode",
+    "BackgroundSettings",
+    "SettingsKeywords",
+    "settings_of",
+    "split_settings",
+]
+
+BackgroundMode = Literal["off", "wait", "always"]
+_MODES: Final = ("off", "wait", "always")
+
+MODES_RAISE_ON: Final = frozenset({"failed", "cancelled"})
+"""The statuses the framework modes raise for by default. ``incomplete`` is returned: frameworks read
+``incomplete_details`` as a finish reason (``max_output_tokens``), as they do for a synchronous call."""
+
+
+@dataclass(frozen=True)
+class BackgroundSettings:
+    """Background-mode settings of one client. Every default means "as the SDK does today".
+
+    ``background_mode``: ``"off"``; ``"wait"`` makes ``responses.create(..., background=True)`` wait for
+    the job's end; ``"always"`` also sends every ``create`` that does not set ``background`` (and does
+    not set ``store=False``) as a background job. ``strict_retrieve`` makes ``responses.retrieve()`` raise
+    for ``failed``/``cancelled``. The poll options are those of ``responses.poll`` (``raise_on`` defaults
+    to ``MODES_RAISE_ON`` here) and apply to every wait the modes start. Invalid values raise
+    ``ValueError`` when the settings are built.
+    """
+
+    background_mode: BackgroundMode = "off"
+    strict_retrieve: bool = False
+    max_wait_seconds: float | None = None
+    poll_interval_ms: int | None = None
+    max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES
+    cancel_on_timeout: bool = False
+    cancel_on_interrupt: bool = False
+    raise_on: frozenset[str] = MODES_RAISE_ON
+
+    def __post_init__(self) -> None:
+        if self.background_mode not in _MODES:
+            raise ValueError(f"background_mode must be one of {_MODES}, not {self.background_mode!r}")
+        for name in ("strict_retrieve", "cancel_on_timeout", "cancel_on_interrupt"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, not {getattr(self, name)!r}")
+        object.__setattr__(self, "raise_on", normalize_raise_on(self.raise_on))
+        self.wait_options()  # checks the poll options the way ``poll`` checks them
+
+    def wait_options(self) -> WaitOptions:
+        """The checked options of a wait these settings start (``ValueError`` for bad values)."""
+        return WaitOptions.check(
+            self.poll_interval_ms,
+            self.max_wait_seconds,
+            self.raise_on,
+            self.max_poll_failures,
+            self.cancel_on_timeout,
+            self.cancel_on_interrupt,
+        )
+
+    @property
+    def is_default(self) -> bool:
+        """Whether nothing is switched on (the resources then behave exactly as the SDK's)."""
+        return self == DEFAULT_SETTINGS
+
+    def build(self, **changes: object) -> BackgroundSettings:
+        """These settings with ``changes`` applied; a keyword that is not a setting is a ``TypeError``."""
+        unknown = set(changes).difference(_KEYWORDS)
+        if unknown:
+            raise TypeError(f"unknown background setting(s): {', '.join(sorted(unknown))}")
+        if "raise_on" in changes:
+            raise_on = changes["raise_on"]
+            if isinstance(raise_on, str) or not isinstance(raise_on, Collection):
+                raise ValueError(f"raise_on takes a collection of statuses, e.g. ('failed',), not {raise_on!r}")
+            changes["raise_on"] = frozenset(raise_on)  # pyright: ignore[reportUnknownArgumentType]
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_SETTINGS: Final = BackgroundSettings()
+
+_KEYWORDS: Final = frozenset(field.name for field in dataclasses.fields(BackgroundSettings))
+
+
+class SettingsKeywords(TypedDict, total=False):
+    """The settings as keywords of the clients' constructors, ``copy()``/``with_options()`` and ``install()``."""
+
+    background_mode: BackgroundMode
+    strict_retrieve: bool
+    max_wait_seconds: float | None
+    poll_interval_ms: int | None
+    max_poll_failures: int
+    cancel_on_timeout: bool
+    cancel_on_interrupt: bool
+    raise_on: Collection[str]
+
+
+def split_settings(kwargs: dict[str, object]) -> dict[str, object]:
+    """Remove the settings keywords from ``kwargs`` (the rest goes to the SDK) and return them."""
+    return {name: kwargs.pop(name) for name in list(kwargs) if name in _KEYWORDS}
+
+
+def settings_of(client: object) -> BackgroundSettings:
+    """The settings of ``client``: its own, else those ``install()`` put on its class, else the defaults."""
+    settings = getattr(client, "_background_settings", None)
+    return settings if isinstance(settings, BackgroundSettings) else DEFAULT_SETTINGS
+
+
+def as_mapping(settings: BackgroundSettings) -> Mapping[str, object]:
+    """The settings as keywords (for reprs and tests)."""
+    return {name: getattr(settings, name) for name in sorted(_KEYWORDS)}
