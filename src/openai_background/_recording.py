@@ -41,8 +41,8 @@ class Recorder(Protocol):
 
 def journal_of(resource: object) -> Recorder | None:
     """The journal of the client ``resource`` belongs to, or None."""
-    client = getattr(resource, "_client", None)
-    journal: Recorder | None = getattr(client, "_background_journal", None)
+    settings = getattr(getattr(resource, "_client", None), "_background_settings", None)  # modes.settings_of
+    journal: Recorder | None = getattr(settings, "journal", None)
     return journal
 
 
