@@ -151,9 +151,9 @@ def test_async_resume(server: FakeResponsesServer, journal: Journal, backend: st
     ids = [_record_queued(server, journal, JobScript.completed(polls=1, poll_after_ms=5)) for _ in range(3)]
 
     async def main() -> list[str]:
-        async with AsyncOpenAI(api_key=KEY, base_url=server.base_url) as aclient:
-            async with aclient.responses.resume(journal, poll_interval_ms=5) as outcomes:
-                return [outcome.response_id async for outcome in outcomes if outcome.ok]
+        aclient = AsyncOpenAI(api_key=KEY, base_url=server.base_url)
+        async with aclient, aclient.responses.resume(journal, poll_interval_ms=5) as outcomes:
+            return [outcome.response_id async for outcome in outcomes if outcome.ok]
 
     assert sorted(anyio.run(main, backend=backend)) == sorted(ids)
     assert journal.pending() == []
