@@ -89,6 +89,7 @@ class Journal:
         self._store = open_store(target)
         self._owner = ""
         self._owner_pid = 0
+        self._renewed_at = 0.0
 
     def __repr__(self) -> str:
         return f"Journal({self._store.describe()!r})"
@@ -203,39 +204,57 @@ class Journal:
         now = time.time()
         response = event.response
         status = event.status
+        # Resume holds its leases strictly (only while this process owns the row); a plain wait takes a
+        # free or expired lease over, so a job it polls is not handed to another process meanwhile.
+        if must_hold_lease:
+            held, held_params = "lease_owner = ?", (self.owner,)
+            self._renew_all(now)
+        else:
+            held, held_params = "(lease_owner IS NULL OR lease_owner = ? OR lease_expires < ?)", (self.owner, now)
         if response is not None and status is not None and status not in PENDING_STATUSES:
             error_class, body = _end_of(response)
-            self._write(
+            changed = self._write(
                 rid,
                 f"UPDATE {JOBS} SET status = ?, polls = polls + 1, updated_at = ?, finished = 1, outcome = ?, "
                 "error_class = ?, final_response = ?, lease_owner = NULL, lease_expires = NULL "
-                "WHERE id = ? AND finished = 0",
-                (status, now, status, error_class, body, rid),
+                f"WHERE id = ? AND finished = 0 AND {held}",
+                (status, now, status, error_class, body, rid, *held_params),
             )
-            return
-        if event.done:  # given up (timeout, failures): pending still, for the next resume
+        elif event.done:  # given up (timeout, failures): pending still, for the next resume
             outcome = type(event.error).__name__ if event.error is not None else "timeout"
-            self._write(
+            changed = self._write(
                 rid,
                 f"UPDATE {JOBS} SET polls = polls + 1, updated_at = ?, outcome = ?, lease_owner = NULL, "
-                "lease_expires = NULL WHERE id = ? AND finished = 0 AND (lease_owner IS NULL OR lease_owner = ?)",
-                (now, outcome, rid, self.owner),
+                f"lease_expires = NULL WHERE id = ? AND finished = 0 AND {held}",
+                (now, outcome, rid, *held_params),
             )
-            return
-        expires = now + self.lease_seconds + (event.next_delay or 0.0)
-        changed = self._write(
-            rid,
-            f"UPDATE {JOBS} SET status = COALESCE(?, status), polls = polls + 1, updated_at = ?, lease_owner = ?, "
-            "lease_expires = ? WHERE id = ? AND finished = 0 "
-            "AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires < ?)",
-            (status, now, self.owner, expires, rid, self.owner, now),
-        )
+        else:
+            expires = now + self.lease_seconds + (event.next_delay or 0.0)
+            changed = self._write(
+                rid,
+                f"UPDATE {JOBS} SET status = COALESCE(?, status), polls = polls + 1, updated_at = ?, "
+                f"lease_owner = ?, lease_expires = ? WHERE id = ? AND finished = 0 AND {held}",
+                (status, now, self.owner, expires, rid, *held_params),
+            )
         if changed == 0 and must_hold_lease:
             raise JournalWriteError(
-                f"background job {rid}: another process holds its lease in {self._store.describe()} (this one "
-                "stalled longer than lease_seconds); it stops waiting so the job is never waited for twice",
+                f"background job {rid}: this process no longer holds its lease in {self._store.describe()} "
+                "(it stalled longer than lease_seconds, or the job was forgotten); it stops waiting, so the job "
+                "is never waited for twice",
                 response_id=rid,
             )
+
+    def _renew_all(self, now: float) -> None:
+        """Every few seconds, extend all of this process's leases: jobs of a resume batch still waiting
+        for their first poll keep theirs while the process is alive."""
+        if now - self._renewed_at < self.lease_seconds / 4:
+            return
+        self._renewed_at = now
+        self._write(
+            "(every job leased by this process)",
+            f"UPDATE {JOBS} SET lease_expires = ? WHERE lease_owner = ? AND finished = 0 AND lease_expires < ?",
+            (now + self.lease_seconds, self.owner, now + self.lease_seconds),
+        )
 
     def forget(self, response_id: str) -> bool:
         """Remove a job from the journal (it is not cancelled); whether it was there."""
@@ -262,6 +281,7 @@ class Journal:
                         f"UPDATE {JOBS} SET lease_owner = ?, lease_expires = ? WHERE id IN ({marks}) AND {free}",
                         (self.owner, now + self.lease_seconds, *ids, now),
                     )
+            self._renewed_at = now
         except Exception as error:
             raise JournalError(f"cannot lease jobs from {store.describe()}: {type(error).__name__}: {error}") from error
         return ids
