@@ -206,6 +206,7 @@ class Journal:
         status = event.status
         # Resume holds its leases strictly (only while this process owns the row); a plain wait takes a
         # free or expired lease over, so a job it polls is not handed to another process meanwhile.
+        held_params: tuple[object, ...]
         if must_hold_lease:
             held, held_params = "lease_owner = ?", (self.owner,)
             self._renew_all(now)
