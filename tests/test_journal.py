@@ -80,7 +80,7 @@ def _wal(tmp_path: Path) -> bytes:
 def test_the_structured_output_model_is_recorded_by_import_path(server: FakeResponsesServer, journal: Journal) -> None:
     # The structured-output create paths (text_format=) read their create answer through record_create too.
     resource = client(server, journal).responses
-    created = resource.with_raw_response.create(model="m", input="x", background=True).parse()
+    created = client(server, None).responses.create(model="m", input="x", background=True)
     record_create(resource, created, {"text_format": Verdict, "metadata": {"a": "b"}}, lease=False)
     job = journal.job(created.id)
     assert (job.text_format, job.metadata, job.lease_owner) == (f"{__name__}:Verdict", {"a": "b"}, None)
@@ -192,7 +192,7 @@ def test_a_timed_out_wait_keeps_the_job_pending_and_releases_it(server: FakeResp
     (outcome,) = client(server, None).responses.resume(journal, max_wait_seconds=0.05)
     assert outcome.response_id == rid and outcome.error is not None
     job = journal.job(rid)
-    assert (job.finished, job.lease_owner, job.outcome) == (False, None, "timeout")
+    assert (job.finished, job.lease_owner, job.outcome) == (False, None, "stopped")
     assert journal.pending() == [rid]
 
 
@@ -261,3 +261,62 @@ def test_cli_list_show_resume_forget(
     assert main(["jobs", "forget", boom, "--journal", where]) == 0
     assert main(["jobs", "forget", boom, "--journal", where]) == 2
     assert journal.pending() == [] and [job.id for job in journal.jobs()] == [done]
+
+
+@pytest.mark.parametrize("mode", ["off", "wait", "always"])
+def test_create_background_is_recorded_in_every_mode(server: FakeResponsesServer, journal: Journal, mode: str) -> None:
+    server.register_script("slow", JobScript.completed(polls=1, poll_after_ms=5))
+    responses = OpenAI(api_key=KEY, base_url=server.base_url, journal=journal, background_mode=mode).responses  # type: ignore[arg-type]
+    response = responses.create(model="m", input="x", background=True, metadata={"fake_script": "slow"})
+    job = journal.job(response.id)
+    assert job.metadata == {"fake_script": "slow"}
+    if mode == "off":  # returned at once, as the SDK does: recorded, pending, leased to nobody
+        assert (response.status, job.finished, job.lease_owner) == ("queued", False, None)
+        assert journal.pending() == [response.id]
+    else:  # waited: the end is recorded too
+        assert (response.status, job.finished, job.outcome) == ("completed", True, "completed")
+
+
+def test_a_plain_create_is_not_recorded(server: FakeResponsesServer, journal: Journal) -> None:
+    client(server, journal).responses.create(model="m", input="x")
+    assert journal.jobs() == []
+
+
+@pytest.mark.parametrize("backend", ["sync", "asyncio"])
+def test_create_and_stream_records_the_job_at_its_first_event_and_its_end(
+    server: FakeResponsesServer, journal: Journal, backend: str
+) -> None:
+    seen: list[Any] = []
+
+    def look(event: Any) -> None:
+        rid = getattr(getattr(event, "response", None), "id", None) or seen[0][0]
+        job = journal.job(rid)
+        seen.append((rid, job.stream_cursor, job.finished))
+
+    if backend == "sync":
+        for event in client(server, journal).responses.create_and_stream(model="m", input="x"):
+            look(event)
+    else:
+
+        async def main() -> None:
+            aclient = AsyncOpenAI(api_key=KEY, base_url=server.base_url, journal=journal)
+            async with aclient, aclient.responses.create_and_stream(model="m", input="x") as stream:
+                async for event in stream:
+                    look(event)
+
+        anyio.run(main)
+    rid, cursor, finished = seen[0]
+    assert cursor is not None and finished is False  # recorded before the first event reached the caller
+    assert journal.get(rid).status == "completed" and journal.pending() == []
+
+
+def test_install_journal_records_jobs_of_the_sdk_s_own_client(server: FakeResponsesServer, journal: Journal) -> None:
+    from openai_background import install, uninstall
+
+    install(journal=journal)
+    try:
+        sdk_client = openai.OpenAI(api_key=KEY, base_url=server.base_url)
+        rid = sdk_client.responses.create(model="m", input="x", background=True).id
+        assert journal.pending() == [rid]
+    finally:
+        uninstall()

@@ -69,9 +69,9 @@ class OpenAI(BackgroundFailureHook, openai.OpenAI):
 
     @cached_property
     def responses(self) -> Responses:
-        from ._resources import Responses  # deferred, as the SDK defers its own resources
+        from .modes._resources import responses_for  # deferred, as the SDK defers its own resources
 
-        return Responses(self)
+        return responses_for(self)
 
 
 class AsyncOpenAI(BackgroundFailureHook, openai.AsyncOpenAI):
@@ -95,9 +95,9 @@ class AsyncOpenAI(BackgroundFailureHook, openai.AsyncOpenAI):
 
     @cached_property
     def responses(self) -> AsyncResponses:
-        from ._resources import AsyncResponses  # deferred, as the SDK defers its own resources
+        from .modes._resources import async_responses_for  # deferred, as the SDK defers its own resources
 
-        return AsyncResponses(self)
+        return async_responses_for(self)
 
 
 class AzureOpenAI(OpenAI, openai.AzureOpenAI):

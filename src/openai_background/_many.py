@@ -28,7 +28,16 @@ from openai.types.responses import Response
 
 from ._cadence import DEFAULT_POLL_INTERVAL
 from ._loop import FETCH, Finished, Sleep, Step, WaitOptions, advance, check_response_id, poll_program, run_async
-from ._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
+from ._waiting import (
+    CANCEL_TIMEOUT,
+    _clock,
+    _dispatch,
+    cancel_quietly,
+    cancel_quietly_async,
+    logger,
+    poll_headers,
+    sdk_raw,
+)
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -101,7 +110,7 @@ def poll_many_sync(
 
     def io(rid: str, step: Step) -> Callable[[], object]:
         if step is FETCH:
-            return lambda: resource.with_raw_response.retrieve(
+            return lambda: sdk_raw(resource, "retrieve")(
                 rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
             )
         return lambda: resource.cancel(rid, timeout=CANCEL_TIMEOUT)
@@ -192,7 +201,7 @@ async def poll_many_async(
                 return None
             async with limiter:
                 if step is FETCH:
-                    return await resource.with_raw_response.retrieve(
+                    return await sdk_raw(resource, "retrieve")(
                         rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
                     )
                 return await resource.cancel(rid, timeout=CANCEL_TIMEOUT)

@@ -93,3 +93,36 @@ def import_path(model: object) -> str | None:
     if not isinstance(model, type):
         return None
     return f"{model.__module__}:{model.__qualname__}"
+
+
+class StreamRecorder:
+    """The journal's view of a background stream it created (``create_and_stream``, ``create(stream=True)``
+    in a background mode): the create is recorded, with the stream cursor, as soon as the first event names
+    the response (before that event reaches the caller); the end is recorded when the stream ends."""
+
+    def __init__(self, resource: object, position: Any, create_params: Mapping[str, Any] | None) -> None:
+        self.journal = journal_of(resource) if create_params is not None else None
+        self.resource = resource
+        self.position = position
+        self.params = create_params or {}
+        self.recorded = False
+
+    def seen(self) -> None:
+        """After each event read: record the job once the stream names it."""
+        if self.journal is None or self.recorded:
+            return
+        created = self.position.last_response
+        if self.position.response_id is not None and created is not None:
+            record_create(
+                self.resource, created, self.params, lease=True, stream_cursor=self.position.last_sequence_number
+            )
+            self.recorded = True
+
+    def ended(self) -> None:
+        """When the stream is done (or abandoned): its end, if it reached one; else the lease is released."""
+        if self.journal is None or not self.recorded:
+            return
+        final = self.position.final_response
+        status = getattr(final, "status", None)
+        rid = self.position.response_id
+        self.journal.record_poll(PollEvent(rid, status if isinstance(status, str) else None, 1, 0, None, final))

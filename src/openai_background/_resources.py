@@ -20,7 +20,7 @@ from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
 from ._recording import journal_of, observed, record_create
-from ._waiting import background_create_params, created_response, wait_async, wait_sync
+from ._waiting import background_create_params, created_response, sdk_raw, wait_async, wait_sync
 from .journal._resume import AsyncResumingResponses, ResumingResponses
 from .streams._resources import AsyncStreamingResponses, StreamingResponses
 from .streams._waiting import check_wait, stream_wait_async, stream_wait_sync
@@ -113,7 +113,7 @@ class Responses(StreamingResponses, ResumingResponses):
             on_poll=on_poll,
         )
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
-        create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
+        create: Any = sdk_raw(self, "create")  # the splatted params are checked by Unpack above
         raw = create(
             **background_create_params(params),
             extra_headers=extra_headers,
@@ -241,7 +241,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             on_poll=on_poll,
         )
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
-        create: Any = self.with_raw_response.create  # the splatted params are checked by Unpack above
+        create: Any = sdk_raw(self, "create")  # the splatted params are checked by Unpack above
         raw = await create(
             **background_create_params(params),
             extra_headers=extra_headers,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ._compat import HttpResponse
     from ._loop import Dispatch
 
-__all__ = ["CANCEL_TIMEOUT", "background_create_params", "wait_async", "wait_sync"]
+__all__ = ["CANCEL_TIMEOUT", "background_create_params", "sdk_method", "sdk_raw", "wait_async", "wait_sync"]
 
 logger = logging.getLogger("openai_background")
 
@@ -42,22 +42,29 @@ def wait_sync(
     extra_headers: Mapping[str, Any] | None = None,
     extra_query: Mapping[str, object] | None = None,
     timeout: Any,
+    dispatch: Dispatch | None = None,
+    on_answer: Callable[[Any], object] | None = None,
 ) -> Response:
-    """Wait for ``rid`` with blocking I/O; see ``Responses.poll`` for the outcomes."""
+    """Wait for ``rid`` with blocking I/O; see ``Responses.poll`` for the outcomes.
+
+    ``dispatch`` replaces the client's ``_make_background_failure_error``; ``on_answer`` is given each raw
+    poll answer as it arrives (the framework modes keep the last, to hand back the final poll's)."""
     headers = poll_headers(options, extra_headers)
+    retrieve = sdk_raw(resource, "retrieve")
 
     def perform(step: Step) -> object:
         if step is FETCH:
-            return resource.with_raw_response.retrieve(
-                rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
-            )
+            answer = retrieve(rid, extra_headers=headers, extra_query=extra_query, timeout=timeout)
+            if on_answer is not None:
+                on_answer(answer)
+            return answer
         if isinstance(step, Sleep):
             resource._sleep(step.seconds)
             return None
         return resource.cancel(rid, timeout=CANCEL_TIMEOUT)
 
     program = poll_program(
-        rid, options, dispatch=_dispatch(resource), clock=_clock(resource, time.monotonic), first=first
+        rid, options, dispatch=dispatch or _dispatch(resource), clock=_clock(resource, time.monotonic), first=first
     )
     try:
         return run_sync(program, perform)
@@ -76,23 +83,28 @@ async def wait_async(
     extra_headers: Mapping[str, Any] | None = None,
     extra_query: Mapping[str, object] | None = None,
     timeout: Any,
+    dispatch: Dispatch | None = None,
+    on_answer: Callable[[Any], object] | None = None,
 ) -> Response:
     """Wait for ``rid`` in a task; a cancelled task with ``cancel_on_interrupt`` sends the cancel request
-    in a shielded, bounded scope, then re-raises the cancellation."""
+    in a shielded, bounded scope, then re-raises the cancellation. ``dispatch``, ``on_answer`` as in
+    ``wait_sync``."""
     headers = poll_headers(options, extra_headers)
+    retrieve = sdk_raw(resource, "retrieve")
 
     async def perform(step: Step) -> object:
         if step is FETCH:
-            return await resource.with_raw_response.retrieve(
-                rid, extra_headers=headers, extra_query=extra_query, timeout=timeout
-            )
+            answer = await retrieve(rid, extra_headers=headers, extra_query=extra_query, timeout=timeout)
+            if on_answer is not None:
+                on_answer(answer)
+            return answer
         if isinstance(step, Sleep):
             await resource._sleep(step.seconds)
             return None
         return await resource.cancel(rid, timeout=CANCEL_TIMEOUT)
 
     program = poll_program(
-        rid, options, dispatch=_dispatch(resource), clock=_clock(resource, anyio.current_time), first=first
+        rid, options, dispatch=dispatch or _dispatch(resource), clock=_clock(resource, anyio.current_time), first=first
     )
     try:
         return await run_async(program, perform)
@@ -145,6 +157,20 @@ def created_response(raw: Any) -> tuple[Response, HttpResponse]:
     if not isinstance(rid, str) or not rid:
         raise malformed_answer_error(None, raw.http_response, "the create answer has no response id")
     return created, raw.http_response
+
+
+def sdk_method(resource: Any, name: str) -> Any:
+    """``resource.<name>`` as the SDK defines it. The framework modes (``modes/``) override ``create`` and
+    ``retrieve`` on our resources; the helpers' own requests must go past them (a create would wait
+    twice, a strict retrieve would raise inside the poll loop). A resource without them has the SDK's."""
+    unwrapped: Callable[[str], Any] | None = getattr(resource, "_sdk_method", None)
+    return getattr(resource, name) if unwrapped is None else unwrapped(name)
+
+
+def sdk_raw(resource: Any, name: str) -> Any:
+    """``resource.with_raw_response.<name>`` over the SDK's own method (see ``sdk_method``)."""
+    raw: Callable[[str], Any] | None = getattr(resource, "_sdk_raw", None)
+    return getattr(resource.with_raw_response, name) if raw is None else raw(name)
 
 
 def _dispatch(resource: Responses | AsyncResponses) -> Dispatch:

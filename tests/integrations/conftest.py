@@ -25,7 +25,7 @@ else:
     # Before any framework is imported (test modules import them after this conftest).
     os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"  # openai-agents: no trace export to api.openai.com
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # litellm: the bundled cost map, not a download
-    os.environ["LITELLM_TELEMETRY"] = "False"
+    os.environ.pop("LITELLM_TELEMETRY_GROUPS", None)  # litellm: telemetry is its proxy's, opt-in through this
     os.environ.pop("INSPECT_TELEMETRY", None)  # inspect-ai: telemetry is opt-in through this variable
     os.environ["OPENAI_API_KEY"] = "sk-test"  # frameworks that read the key themselves; never a real one
     for _name in ("OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):

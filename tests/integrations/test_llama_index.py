@@ -28,6 +28,7 @@ def llm(server: FakeResponsesServer, max_retries: int = 0) -> OpenAIResponses:
     return OpenAIResponses(
         model="gpt-4.1",
         api_key="sk-test",
+        store=True,  # llama-index sends store=False by default, which background mode cannot serve
         max_retries=max_retries,
         openai_client=openai_background.OpenAI(background_mode="always", **where, **POLL),
         async_openai_client=openai_background.AsyncOpenAI(background_mode="always", **where, **POLL),
@@ -37,6 +38,17 @@ def llm(server: FakeResponsesServer, max_retries: int = 0) -> OpenAIResponses:
 def complete(model: OpenAIResponses, mode: str) -> str:
     response = model.complete("hi") if mode == "sync" else asyncio.run(model.acomplete("hi"))
     return response.text
+
+
+def test_always_mode_leaves_llama_indexs_default_store_false_alone(server: FakeResponsesServer) -> None:
+    """llama-index sends ``store: false`` unless told otherwise; ``"always"`` leaves such a call alone (a
+    background job must be stored), so the recipe sets ``store=True``."""
+    server.queue_create(script("completed").terminal_on_create())
+    client = openai_background.OpenAI(api_key="sk-test", base_url=server.base_url, background_mode="always", **POLL)
+    model = OpenAIResponses(model="gpt-4.1", api_key="sk-test", max_retries=0, openai_client=client)
+    assert model.complete("hi").text == "hello"
+    body = server.jobs[0].create_body
+    assert body is not None and body["store"] is False and "background" not in body
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -53,7 +65,7 @@ def test_install_reaches_the_client_llama_index_builds(
 ) -> None:
     install_modes(background_mode="always", **POLL)
     server.queue_create(script("completed", "hello"))
-    model = OpenAIResponses(model="gpt-4.1", api_key="sk-test", api_base=server.base_url, max_retries=0)
+    model = OpenAIResponses(model="gpt-4.1", api_key="sk-test", api_base=server.base_url, max_retries=0, store=True)
     assert model.complete("hi").text == "hello"
     assert server.jobs[0].polls == 2
 

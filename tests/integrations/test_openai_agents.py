@@ -25,7 +25,11 @@ RETRY = ModelRetrySettings(
 
 
 def agent(client: Any, settings: ModelSettings | None = None) -> Agent:
-    return Agent(name="a", model=OpenAIResponsesModel("gpt-4.1", openai_client=client), model_settings=settings)
+    return Agent(
+        name="a",
+        model=OpenAIResponsesModel("gpt-4.1", openai_client=client),
+        model_settings=settings or ModelSettings(),
+    )
 
 
 def always(server: FakeResponsesServer) -> openai_background.AsyncOpenAI:

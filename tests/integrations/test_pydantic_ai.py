@@ -120,16 +120,29 @@ def test_a_failed_job_is_never_expired_and_never_starts_a_second_job(server: Fak
     assert creates(server) == 1
 
 
-def test_wait_mode_hands_pydantic_ai_the_final_response(server: FakeResponsesServer) -> None:
-    client = openai_background.AsyncOpenAI(
+def wait_mode(server: FakeResponsesServer) -> openai_background.AsyncOpenAI:
+    return openai_background.AsyncOpenAI(
         api_key="sk-test", base_url=server.base_url, max_retries=0, background_mode="wait", **POLL
     )
+
+
+def only_our_polls(server: FakeResponsesServer) -> bool:
+    """Every GET was our wait's (it sends ``X-Stainless-Poll-Helper``), none pydantic-ai's ``retrieve()``."""
+    gets = [r for r in server.requests if r.method == "GET"]
+    return bool(gets) and all(r.headers.get("x-stainless-poll-helper") == "true" for r in gets)
+
+
+def test_wait_mode_hands_pydantic_ai_the_final_response(server: FakeResponsesServer) -> None:
     server.queue_create(script("completed", "hello"))
+    assert run(Agent(model(wait_mode(server)), model_settings=SETTINGS)) == "hello"
+    assert only_our_polls(server)
+
+
+def test_wait_mode_raises_for_a_cancelled_job_without_a_second_one(server: FakeResponsesServer) -> None:
     server.queue_create(script("cancelled"))
-    agent = Agent(model(client), model_settings=SETTINGS)
-    assert run(agent) == "hello"
+    server.queue_create(script("completed", "a second job"))
     with pytest.raises(Exception) as caught:
-        run(agent)
-    assert background_failure(caught.value).response_id == server.jobs[1].id
-    assert creates(server) == 2
-    assert not [r for r in server.requests if r.method == "GET" and r.headers.get("x-stainless-poll-helper") is None]
+        run(Agent(model(wait_mode(server)), model_settings=SETTINGS))
+    assert not isinstance(caught.value, SuspendedResponseExpired)
+    assert background_failure(caught.value).response_id == server.jobs[0].id
+    assert creates(server) == 1 and only_our_polls(server)

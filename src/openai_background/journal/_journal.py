@@ -222,7 +222,7 @@ class Journal:
                 (status, now, status, error_class, body, rid, *held_params),
             )
         elif event.done:  # given up (timeout, failures): pending still, for the next resume
-            outcome = type(event.error).__name__ if event.error is not None else "timeout"
+            outcome = type(event.error).__name__ if event.error is not None else "stopped"
             changed = self._write(
                 rid,
                 f"UPDATE {JOBS} SET polls = polls + 1, updated_at = ?, outcome = ?, lease_owner = NULL, "

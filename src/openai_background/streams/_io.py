@@ -18,7 +18,7 @@ from openai._types import NotGiven, Omit
 
 from .._compat import Timeout
 from .._loop import Cancel, Fetch, Sleep
-from .._waiting import CANCEL_TIMEOUT
+from .._waiting import CANCEL_TIMEOUT, sdk_method, sdk_raw
 from ._steps import END, STALLED, CloseStream, Deliver, NextEvent, OpenStream, StreamPosition, StreamStep
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class SyncStreamIO:
         rid = str(self._position.response_id)
         request = self._request
         if isinstance(step, Fetch):
-            return self._resource.with_raw_response.retrieve(
+            return sdk_raw(self._resource, "retrieve")(
                 rid, extra_headers=request.extra_headers, extra_query=request.extra_query, timeout=request.timeout
             )
         assert isinstance(step, Cancel)
@@ -100,7 +100,7 @@ class SyncStreamIO:
         request = self._request
         timeout = bounded_timeout(request.timeout, step.within, self._resource._client.timeout)
         if step.response_id is None:
-            create: Any = self._resource.create
+            create: Any = sdk_method(self._resource, "create")
             return create(  # type: ignore[no-any-return]
                 **(request.create_params or {}),
                 extra_headers=request.extra_headers,
@@ -108,7 +108,7 @@ class SyncStreamIO:
                 extra_body=request.extra_body,
                 timeout=timeout,
             )
-        return self._resource.retrieve(
+        return sdk_method(self._resource, "retrieve")(  # type: ignore[no-any-return]
             step.response_id,
             stream=True,
             starting_after=_OMIT if step.starting_after is None else step.starting_after,
@@ -155,7 +155,7 @@ class AsyncStreamIO:
         rid = str(self._position.response_id)
         request = self._request
         if isinstance(step, Fetch):
-            return await self._resource.with_raw_response.retrieve(
+            return await sdk_raw(self._resource, "retrieve")(
                 rid, extra_headers=request.extra_headers, extra_query=request.extra_query, timeout=request.timeout
             )
         assert isinstance(step, Cancel)
@@ -165,7 +165,7 @@ class AsyncStreamIO:
         request = self._request
         timeout = bounded_timeout(request.timeout, step.within, self._resource._client.timeout)
         if step.response_id is None:
-            create: Any = self._resource.create
+            create: Any = sdk_method(self._resource, "create")
             return await create(  # type: ignore[no-any-return]
                 **(request.create_params or {}),
                 extra_headers=request.extra_headers,
@@ -173,7 +173,7 @@ class AsyncStreamIO:
                 extra_body=request.extra_body,
                 timeout=timeout,
             )
-        return await self._resource.retrieve(
+        return await sdk_method(self._resource, "retrieve")(  # type: ignore[no-any-return]
             step.response_id,
             stream=True,
             starting_after=_OMIT if step.starting_after is None else step.starting_after,

@@ -20,6 +20,7 @@ import anyio
 from openai.types.responses import Response
 
 from .._loop import WaitOptions, run_async, run_sync
+from .._recording import StreamRecorder
 from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
 from ._endings import pending
 from ._io import AsyncStreamIO, StreamRequest, SyncStreamIO
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from openai.types.responses import ResponseStreamEvent
 
     from .._compat import HttpResponse
+    from .._loop import Dispatch
 
 __all__ = [
     "check_wait",
@@ -142,29 +144,45 @@ def _rest_of(options: WaitOptions, started: float, clock: Callable[[], float]) -
 
 
 def stream_events_sync(
-    resource: Responses, position: StreamPosition, options: WaitOptions, request: StreamRequest
+    resource: Responses,
+    position: StreamPosition,
+    options: WaitOptions,
+    request: StreamRequest,
+    dispatch: Dispatch | None = None,
 ) -> Generator[ResponseStreamEvent, None, None]:
-    """The events of ``position``'s stream, read to its end with blocking I/O."""
+    """The events of ``position``'s stream, read to its end with blocking I/O. ``dispatch`` replaces the
+    client's ``_make_background_failure_error``."""
     io = SyncStreamIO(resource, position, request)
     clock = _clock(resource, time.monotonic)
-    program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False)
+    program = stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False)
+    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any
     try:
-        yield from iterate_sync(program, io.perform)
+        for event in iterate_sync(program, io.perform):
+            recorder.seen()
+            yield event
     finally:
         io.close()
+        recorder.ended()
 
 
 async def stream_events_async(
-    resource: AsyncResponses, position: StreamPosition, options: WaitOptions, request: StreamRequest
+    resource: AsyncResponses,
+    position: StreamPosition,
+    options: WaitOptions,
+    request: StreamRequest,
+    dispatch: Dispatch | None = None,
 ) -> AsyncGenerator[ResponseStreamEvent, None]:
-    """The events of ``position``'s stream, read to its end in a task."""
+    """The events of ``position``'s stream, read to its end in a task. ``dispatch`` as in the sync one."""
     io = AsyncStreamIO(resource, position, request)
     clock = _clock(resource, anyio.current_time)
-    program = stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=False)
+    program = stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False)
     events = iterate_async(program, io.perform)
+    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any
     try:
         async for event in events:
+            recorder.seen()
             yield event
     finally:
         await events.aclose()
         await io.aclose()
+        recorder.ended()

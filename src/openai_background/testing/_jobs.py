@@ -52,21 +52,27 @@ def response_body(answer: Answer, job: FakeJob) -> dict[str, Any]:
             {"type": "message", "id": msg_id, "role": "assistant", "status": "completed",
              "content": content}
         )  # fmt: skip
-    metadata = (job.create_body or {}).get("metadata")
+    asked = job.create_body or {}
+    metadata = asked.get("metadata")
+    model = asked.get("model")
     body: dict[str, Any] = {
         "id": job.id, "object": "response", "created_at": job.created_at,
-        "status": answer.status, "background": True,
+        "status": answer.status, "background": bool(asked.get("background", True)),
         "error": None if answer.error is None else dict(answer.error),
         "incomplete_details": (
             None if answer.incomplete_details is None else dict(answer.incomplete_details)
         ),
-        "instructions": None, "max_output_tokens": None,
+        "instructions": _echo(asked, "instructions", str),
+        "max_output_tokens": _echo(asked, "max_output_tokens", int),
         "metadata": metadata if isinstance(metadata, dict) else {},
-        "model": "gpt-fake", "output": output, "parallel_tool_calls": True,
-        "previous_response_id": None, "reasoning": {"effort": None, "summary": None},
-        "store": True, "temperature": 1.0, "text": {"format": {"type": "text"}},
+        "model": model if isinstance(model, str) and model else "gpt-fake",
+        "output": output, "parallel_tool_calls": True,
+        "previous_response_id": _echo(asked, "previous_response_id", str),
+        "reasoning": {"effort": None, "summary": None},
+        "store": bool(asked.get("store", True)), "temperature": 1.0, "text": {"format": {"type": "text"}},
         "tool_choice": "auto", "tools": [], "top_p": 1.0, "truncation": "disabled",
-        "usage": None, "user": None,
+        "usage": _usage(asked, answer) if answer.status in ("completed", "incomplete") else None,
+        "user": None,
     }  # fmt: skip
     for key, value in (answer.extra or {}).items():
         if value is MISSING:
@@ -74,6 +80,27 @@ def response_body(answer: Answer, job: FakeJob) -> dict[str, Any]:
         else:
             body[key] = value
     return body
+
+
+def _echo(asked: dict[str, Any], name: str, kind: type) -> Any:
+    """What the create request sent for ``name``, when it has the type the API echoes; else null."""
+    value = asked.get(name)
+    return value if isinstance(value, kind) and not isinstance(value, bool) else None
+
+
+def _usage(asked: dict[str, Any], answer: Answer) -> dict[str, Any]:
+    """Token counts as the API reports them, every detail included, derived from the request and the
+    output (about four characters of input per token, one output token per word), so they vary with
+    what was sent and stay the same for the same request."""
+    input_tokens = max(1, len(json.dumps(asked.get("input", ""))) // 4)
+    output_tokens = max(1, len((answer.output_text or "").split()))
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": input_tokens + output_tokens,
+    }
 
 
 def render(answer: Answer, job: FakeJob | None) -> Reply:

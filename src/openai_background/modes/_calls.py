@@ -1,0 +1,204 @@
+"""The framework modes' ``create`` and ``retrieve``, sync and async, as functions of a responses resource.
+
+``ModeResponses`` (``_resources.py``) calls these only when the client's settings switch a mode on; with
+the defaults the SDK's own methods run untouched. Every wait goes through the poll shells
+(``.._waiting.wait_sync`` / ``wait_async``) and every stream through ``..streams``: no loop here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, cast
+
+from openai._types import NOT_GIVEN
+from openai.types.responses import Response
+
+from .._recording import observed, record_create
+from .._waiting import created_response, sdk_method, sdk_raw, wait_async, wait_sync
+from ..streams._io import StreamRequest
+from ..streams._resources import AsyncBackgroundStream, BackgroundStream
+from ..streams._steps import StreamPosition
+from ..streams._waiting import stream_events_async, stream_events_sync
+from ._dispatch import framework_dispatch
+from ._plan import poll_extra_headers, raw_kind
+from ._raw import Check, rewrap
+
+if TYPE_CHECKING:
+    from ._settings import BackgroundSettings
+
+__all__ = [
+    "background_stream",
+    "background_stream_async",
+    "strict_retrieve",
+    "strict_retrieve_async",
+    "wait_create",
+    "wait_create_async",
+]
+
+_REQUEST: Final = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
+
+
+class _Call:
+    """One ``create`` call split into its body parameters and its request options."""
+
+    def __init__(self, kwargs: Mapping[str, Any]) -> None:
+        self.params = {name: value for name, value in kwargs.items() if name not in _REQUEST}
+        self.kind = raw_kind(kwargs)
+        self.headers = poll_extra_headers(kwargs.get("extra_headers"))
+        self.query: Any = kwargs.get("extra_query")
+        self.body: Any = kwargs.get("extra_body")
+        self.timeout: Any = kwargs.get("timeout", NOT_GIVEN)
+
+    def stream_request(self) -> StreamRequest:
+        return StreamRequest(self.headers, self.query, self.body, self.timeout, self.params)
+
+
+class _Last:
+    """The last raw answer seen: the create's, then each poll's."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    def keep(self, answer: Any) -> None:
+        self.answer = answer
+
+
+def wait_create(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> Any:
+    """Create a background job and wait for its end: the final ``Response`` (or, for a raw call, the final
+    poll's raw answer); raises the typed error for a status in ``settings.raise_on``."""
+    call = _Call(kwargs)
+    raw = sdk_raw(resource, "create")(
+        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
+    )
+    first = created_response(raw)
+    last = _Last(raw)
+    response = wait_sync(
+        resource,
+        first[0].id,
+        observed(settings.wait_options(), record_create(resource, first[0], call.params, lease=True)),
+        first=first,
+        extra_headers=call.headers,
+        extra_query=call.query,
+        timeout=call.timeout,
+        dispatch=framework_dispatch(resource),
+        on_answer=last.keep,
+    )
+    return response if call.kind is None else rewrap(last.answer, call.kind, is_async=False)
+
+
+async def wait_create_async(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> Any:
+    """The async ``wait_create``."""
+    call = _Call(kwargs)
+    raw = await sdk_raw(resource, "create")(
+        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
+    )
+    first = created_response(raw)
+    last = _Last(raw)
+    response = await wait_async(
+        resource,
+        first[0].id,
+        observed(settings.wait_options(), record_create(resource, first[0], call.params, lease=True)),
+        first=first,
+        extra_headers=call.headers,
+        extra_query=call.query,
+        timeout=call.timeout,
+        dispatch=framework_dispatch(resource),
+        on_answer=last.keep,
+    )
+    return response if call.kind is None else rewrap(last.answer, call.kind, is_async=True)
+
+
+def is_recorded_create(settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> bool:
+    """Whether a ``create`` the SDK sends as it is (mode "off") must still be recorded: a background job
+    (``background`` truthy, as a keyword or in ``extra_body``) of a client with a journal, not streamed."""
+    if settings.journal is None or kwargs.get("stream") is True:
+        return False
+    extra_body = kwargs.get("extra_body")
+    in_body = cast("Mapping[str, object]", extra_body).get("background") if isinstance(extra_body, Mapping) else None
+    return kwargs.get("background") is True or in_body is True
+
+
+def journaled_create(resource: Any, kwargs: Mapping[str, Any]) -> Any:
+    """``create(background=True)`` that returns at once, as the SDK's does, after recording the create answer
+    in the client's journal (before returning; a failed write raises ``JournalWriteError`` naming the id)."""
+    call = _Call(kwargs)
+    raw = sdk_raw(resource, "create")(
+        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
+    )
+    created = created_response(raw)[0]
+    record_create(resource, created, call.params, lease=False)
+    return created if call.kind is None else rewrap(raw, call.kind, is_async=False)
+
+
+async def journaled_create_async(resource: Any, kwargs: Mapping[str, Any]) -> Any:
+    """The async ``journaled_create``."""
+    call = _Call(kwargs)
+    raw = await sdk_raw(resource, "create")(
+        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
+    )
+    created = created_response(raw)[0]
+    record_create(resource, created, call.params, lease=False)
+    return created if call.kind is None else rewrap(raw, call.kind, is_async=True)
+
+
+def background_stream(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> BackgroundStream:
+    """``create(..., stream=True, background=True)``: the resumable background stream with typed errors."""
+    call = _Call(kwargs)
+    position = StreamPosition(None)
+    events = stream_events_sync(
+        resource, position, settings.wait_options(), call.stream_request(), dispatch=framework_dispatch(resource)
+    )
+    return BackgroundStream(events, position)
+
+
+def background_stream_async(
+    resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]
+) -> AsyncBackgroundStream:
+    """The async ``background_stream``."""
+    call = _Call(kwargs)
+    position = StreamPosition(None)
+    events = stream_events_async(
+        resource, position, settings.wait_options(), call.stream_request(), dispatch=framework_dispatch(resource)
+    )
+    return AsyncBackgroundStream(events, position)
+
+
+def _check(resource: Any, settings: BackgroundSettings) -> Check:
+    """What ``strict_retrieve`` does to a parsed answer: raise the typed error of a status in
+    ``settings.raise_on``; any other status (pending, completed, one we do not know) is returned."""
+    dispatch = framework_dispatch(resource)
+
+    def check(parsed: object, http_response: Any) -> None:
+        if isinstance(parsed, Response):
+            error = dispatch(parsed, response=http_response)
+            if error is not None and error.status in settings.raise_on:
+                raise error
+
+    return check
+
+
+def strict_retrieve(resource: Any, settings: BackgroundSettings, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``retrieve()`` (not streamed) that raises for ``failed``/``cancelled``; a raw call's ``parse()`` does."""
+    check = _check(resource, settings)
+    kind = raw_kind(kwargs)
+    if kind is not None:
+        return rewrap(sdk_method(resource, "retrieve")(*args, **kwargs), kind, is_async=False, strict=check)
+    raw = sdk_raw(resource, "retrieve")(*args, **kwargs)
+    parsed = raw.parse()
+    check(parsed, raw.http_response)
+    return parsed
+
+
+async def strict_retrieve_async(
+    resource: Any, settings: BackgroundSettings, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """The async ``strict_retrieve``."""
+    check = _check(resource, settings)
+    kind = raw_kind(kwargs)
+    if kind is not None:
+        raw = await sdk_method(resource, "retrieve")(*args, **kwargs)
+        return rewrap(raw, kind, is_async=True, strict=check)
+    raw = await sdk_raw(resource, "retrieve")(*args, **kwargs)
+    parsed = raw.parse()
+    check(parsed, raw.http_response)
+    return parsed
