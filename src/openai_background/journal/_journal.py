@@ -90,6 +90,8 @@ class Journal:
         self._owner = ""
         self._owner_pid = 0
         self._renewed_at = 0.0
+        self._unwritten: dict[str, tuple[str | None, float, int]] = {}
+        """Per job waited for here: the status and lease expiry last written, and the polls not written since."""
 
     def __repr__(self) -> str:
         return f"Journal({self._store.describe()!r})"
@@ -213,30 +215,40 @@ class Journal:
         else:
             held, held_params = "(lease_owner IS NULL OR lease_owner = ? OR lease_expires < ?)", (self.owner, now)
         if response is not None and status is not None and status not in PENDING_STATUSES:
+            polls = 1 + self._unwritten.pop(rid, (None, 0.0, 0))[2]
             error_class, body = _end_of(response)
             changed = self._write(
                 rid,
-                f"UPDATE {JOBS} SET status = ?, polls = polls + 1, updated_at = ?, finished = 1, outcome = ?, "
+                f"UPDATE {JOBS} SET status = ?, polls = polls + ?, updated_at = ?, finished = 1, outcome = ?, "
                 "error_class = ?, final_response = ?, lease_owner = NULL, lease_expires = NULL "
                 f"WHERE id = ? AND finished = 0 AND {held}",
-                (status, now, status, error_class, body, rid, *held_params),
+                (status, polls, now, status, error_class, body, rid, *held_params),
             )
-        elif event.done:  # given up (timeout, failures): pending still, for the next resume
+        elif event.done:  # given up (timeout, failures, a stream stopped early): pending, for the next resume
+            polls = 1 + self._unwritten.pop(rid, (None, 0.0, 0))[2]
             outcome = type(event.error).__name__ if event.error is not None else "stopped"
             changed = self._write(
                 rid,
-                f"UPDATE {JOBS} SET polls = polls + 1, updated_at = ?, outcome = ?, lease_owner = NULL, "
+                f"UPDATE {JOBS} SET polls = polls + ?, updated_at = ?, outcome = ?, lease_owner = NULL, "
                 f"lease_expires = NULL WHERE id = ? AND finished = 0 AND {held}",
-                (now, outcome, rid, *held_params),
+                (polls, now, outcome, rid, *held_params),
             )
         else:
+            # A poll that changes nothing durable (same status, lease far from expiry) is not written: its
+            # count is added by the next write. A crash then loses a poll count, never a job or a status.
+            last_status, last_expiry, skipped = self._unwritten.get(rid, (None, 0.0, 0))
+            if status is not None and status == last_status and last_expiry - now > self.lease_seconds / 2:
+                self._unwritten[rid] = (last_status, last_expiry, skipped + 1)
+                return
             expires = now + self.lease_seconds + (event.next_delay or 0.0)
             changed = self._write(
                 rid,
-                f"UPDATE {JOBS} SET status = COALESCE(?, status), polls = polls + 1, updated_at = ?, "
+                f"UPDATE {JOBS} SET status = COALESCE(?, status), polls = polls + ?, updated_at = ?, "
                 f"lease_owner = ?, lease_expires = ? WHERE id = ? AND finished = 0 AND {held}",
-                (status, now, self.owner, expires, rid, *held_params),
+                (status, 1 + skipped, now, self.owner, expires, rid, *held_params),
             )
+            if changed:
+                self._unwritten[rid] = (status, expires, 0)
         if changed == 0 and must_hold_lease:
             raise JournalWriteError(
                 f"background job {rid}: this process no longer holds its lease in {self._store.describe()} "
@@ -322,10 +334,14 @@ def load_response(text: str) -> Response:
     return cast("Response", construct_type(type_=Response, value=json.loads(text)))
 
 
+_STAND_IN = synthesize_poll_response("journal", None)
+"""The HTTP answer the class-naming error is built with (only its class is kept): built once, not per job."""
+
+
 def _end_of(response: Response) -> tuple[str | None, str]:
     """The typed error class name a terminal response stands for (None for completed), and its JSON."""
     rid = _text(getattr(response, "id", None)) or "<no id>"
-    error = make_background_failure_error(response, response=synthesize_poll_response(rid, None))
+    error = make_background_failure_error(response, response=_STAND_IN, response_id=rid)
     return (None if error is None else type(error).__name__), response.to_json(indent=None)
 
 
