@@ -21,6 +21,10 @@ from openai_background import (
     AzureOpenAI,
     BackgroundResponseError,
     BackgroundStream,
+    JobNotFinishedError,
+    Journal,
+    JournalError,
+    JournalWriteError,
     OpenAI,
     PollEvent,
     PollOutcome,
@@ -159,3 +163,26 @@ def frameworks() -> None:
     assert_type(install(), None)
     assert_type(installed(), bool)
     assert_type(uninstall(), None)
+
+
+def journal(client: OpenAI, aclient: AsyncOpenAI) -> None:
+    jobs = Journal("jobs.sqlite3", lease_seconds=30)
+    assert_type(jobs.pending(), "list[str]")
+    journaled = OpenAI(api_key="sk-x", journal=jobs)
+    for outcome in journaled.responses.resume(jobs, concurrency=8, max_wait_seconds=60):
+        assert_type(outcome, PollOutcome)
+    assert_type(client.responses.poll_many(jobs.pending()), Iterator[PollOutcome])
+    try:
+        assert_type(jobs.get("resp_1"), Response)
+    except JobNotFinishedError as error:
+        assert_type(error.response_id, "str | None")
+    except JournalWriteError as error:
+        assert isinstance(error, JournalError)
+    assert_type(jobs.forget("resp_1"), bool)
+    install(journal=jobs)
+
+
+async def async_journal(aclient: AsyncOpenAI, jobs: Journal) -> None:
+    async with aclient.responses.resume(jobs) as outcomes:
+        async for outcome in outcomes:
+            assert_type(outcome, PollOutcome)
