@@ -145,6 +145,18 @@ def dist(session: nox.Session) -> None:
 
 
 @nox.session
+def journal(session: nox.Session) -> None:
+    """The journal's heavy tests (marker ``journal_heavy``), once, not per SDK: a child SIGKILLed mid-poll and
+    resumed by another process, three processes sharing 1,000 jobs; each on SQLite and on a throwaway
+    PostgreSQL cluster the tests start on loopback (Debian's ``postgresql`` package; skipped, saying why, when
+    none can be started). The light journal tests run in every ``tests`` session."""
+    install_suite(session, SDKS["newest"], "psycopg[binary]>=3.1")
+    session.run(
+        "pytest", "-m", "journal_heavy", "-p", "no:cacheprovider", "tests/test_journal_heavy.py", *session.posargs
+    )
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """The demo: six background jobs on the loopback fake server, no API key."""
     session.install(".")
@@ -205,6 +217,8 @@ FORK_PACKAGE_ONLY_TESTS = (
     "tests/test_fake_server.py",  # openai_background.testing's server itself
     "tests/test_fake_server_sse.py",
     "tests/test_install.py",  # install() patches the SDK in place; the fork needs no patching
+    "tests/test_journal.py",  # the journal is this package's (the fork has no journal= setting)
+    "tests/test_journal_heavy.py",
     "tests/test_testkit.py",  # openai_background.testing's pytest plugin and respx helpers
     "tests/test_typing_usage.py",  # the package's public names
 )

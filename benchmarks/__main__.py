@@ -13,6 +13,7 @@ from ._deadlines import deadline_rows
 from ._fake import ROOT, FakeServerProcess
 from ._figures import Sizes, cpu_per_poll, error_build, fake_latency
 from ._imports import import_time
+from ._journal import journal_rows
 from ._latency import detection_latency
 from ._many_jobs import many_jobs
 from ._memory import memory_rows
@@ -54,6 +55,7 @@ SMOKE = Sizes(
     many_hint_ms=5,
     many_rounds=1,
     import_samples=1,
+    resume_jobs=200,
 )
 
 
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         fake = fake_latency(server, sizes)
         print(f"fake server (its own process): {fake}", flush=True)
         rows = [*_timed(error_build, sizes)]
-        for figure in (cpu_per_poll, detection_latency, many_jobs, stream_rows):
+        for figure in (cpu_per_poll, detection_latency, many_jobs, stream_rows, journal_rows):
             rows += _timed(figure, server, sizes)
     rows += _timed(deadline_rows, sizes)
     rows += _timed(memory_rows, sizes)

@@ -43,6 +43,7 @@ class Sizes:
     many_hint_ms: int
     many_rounds: int
     import_samples: int
+    resume_jobs: int = 10_000
 
 
 def fake_latency(server: FakeServerProcess, sizes: Sizes) -> str:

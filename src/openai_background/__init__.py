@@ -37,6 +37,7 @@ from ._install import install, installed, uninstall
 if TYPE_CHECKING:
     from ._many import PollOutcome
     from ._resources import AsyncResponses, Responses
+    from .journal import JobNotFinishedError, Journal, JournalError, JournalWriteError
     from .streams._resources import AsyncBackgroundStream, BackgroundStream
 
     __version__: str
@@ -44,6 +45,10 @@ if TYPE_CHECKING:
 # Loaded on first use: subclassing the SDK's ``Responses`` imports ``openai.resources.responses`` and its
 # streaming helpers, which ``import openai`` itself defers until ``client.responses`` is first touched.
 _LAZY = {
+    "Journal": ".journal",
+    "JournalError": ".journal",
+    "JournalWriteError": ".journal",
+    "JobNotFinishedError": ".journal",
     "PollOutcome": "._many",
     "Responses": "._resources",
     "AsyncResponses": "._resources",
@@ -90,6 +95,10 @@ __all__ = [
     "AzureOpenAI",
     "BackgroundResponseError",
     "BackgroundStream",
+    "JobNotFinishedError",
+    "Journal",
+    "JournalError",
+    "JournalWriteError",
     "OpenAI",
     "PollEvent",
     "PollOutcome",

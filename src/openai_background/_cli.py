@@ -21,6 +21,7 @@ from openai import APIStatusError
 
 from ._outcome import EXIT_STATUS_TABLE, ExitStatus, Report, exit_status_for, outcome_fields
 from ._progress import LiveLine, PlainLines, PollEventReader, PollProgress
+from .journal._cli import add_jobs_parser, run_jobs
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the final Response as JSON, or a JSON error object"
     )
     wait_parser.add_argument("--base-url", metavar="URL", help="the API base URL (default: $OPENAI_BASE_URL)")
+    add_jobs_parser(commands)  # the journal's commands (journal/_cli.py)
     return parser
 
 
@@ -96,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run_demo
 
         return run_demo(sys.stdout)
+    if args.command == "jobs":
+        return run_jobs(args, sys.stdout, sys.stderr, os.environ)
     return wait(args, sys.stdout, sys.stderr, os.environ)
 
 

@@ -20,9 +20,11 @@ from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
+from ._recording import journal_of, observed, record_create
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._waiting import background_create_params, created_response, wait_async, wait_sync
+from .journal._resume import AsyncResumingResponses, ResumingResponses
 from .streams._resources import AsyncStreamingResponses, StreamingResponses
 from .streams._waiting import check_wait, stream_wait_async, stream_wait_sync
 
@@ -36,7 +38,7 @@ _OMIT: Any = Omit()
 T = TypeVar("T")
 
 
-class Responses(StreamingResponses):
+class Responses(StreamingResponses, ResumingResponses):
     """The SDK's ``Responses`` resource plus ``poll`` and ``create_and_poll`` (and, from
     ``StreamingResponses``, ``stream_background`` and ``create_and_stream``)."""
 
@@ -85,6 +87,7 @@ class Responses(StreamingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
+        options = observed(options, journal_of(self))
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
@@ -138,6 +141,7 @@ class Responses(StreamingResponses):
             timeout=timeout,
         )
         first = created_response(raw)
+        options = observed(options, record_create(self, first[0], {**params, "text_format": text_format}, lease=True))
         return waiter(
             self,
             first[0].id,
@@ -195,7 +199,7 @@ class Responses(StreamingResponses):
         return poll_many_sync(
             self,
             ids,
-            options,
+            observed(options, journal_of(self)),
             concurrency=concurrency,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -203,7 +207,7 @@ class Responses(StreamingResponses):
         )
 
 
-class AsyncResponses(AsyncStreamingResponses):
+class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
     """The SDK's ``AsyncResponses`` resource plus ``poll`` and ``create_and_poll`` (and, from
     ``AsyncStreamingResponses``, ``stream_background`` and ``create_and_stream``)."""
 
@@ -246,6 +250,7 @@ class AsyncResponses(AsyncStreamingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
+        options = observed(options, journal_of(self))
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
@@ -298,6 +303,7 @@ class AsyncResponses(AsyncStreamingResponses):
             timeout=timeout,
         )
         first = created_response(raw)
+        options = observed(options, record_create(self, first[0], {**params, "text_format": text_format}, lease=True))
         return await waiter(
             self,
             first[0].id,
@@ -354,7 +360,7 @@ class AsyncResponses(AsyncStreamingResponses):
         return poll_many_async(
             self,
             ids,
-            options,
+            observed(options, journal_of(self)),
             concurrency=concurrency,
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -23,6 +23,10 @@ from openai_background import (
     AzureOpenAI,
     BackgroundResponseError,
     BackgroundStream,
+    JobNotFinishedError,
+    Journal,
+    JournalError,
+    JournalWriteError,
     OpenAI,
     PollEvent,
     PollOutcome,
@@ -207,3 +211,26 @@ def framework_modes() -> None:
     assert_type(waiting.responses.create(model="gpt-4.1", input="hi", background=True), Response)  # the SDK's type
     install(background_mode="always", strict_retrieve=True, max_poll_failures=5, cancel_on_interrupt=True)
     assert_type(raise_for_status({"id": "resp_1", "status": "failed"}), dict[str, str])
+
+
+def journal(client: OpenAI, aclient: AsyncOpenAI) -> None:
+    jobs = Journal("jobs.sqlite3", lease_seconds=30)
+    assert_type(jobs.pending(), "list[str]")
+    journaled = OpenAI(api_key="sk-x", journal=jobs)
+    for outcome in journaled.responses.resume(jobs, concurrency=8, max_wait_seconds=60):
+        assert_type(outcome, PollOutcome)
+    assert_type(client.responses.poll_many(jobs.pending()), Iterator[PollOutcome])
+    try:
+        assert_type(jobs.get("resp_1"), Response)
+    except JobNotFinishedError as error:
+        assert_type(error.response_id, "str | None")
+    except JournalWriteError as error:
+        assert isinstance(error, JournalError)
+    assert_type(jobs.forget("resp_1"), bool)
+    install(journal=jobs)
+
+
+async def async_journal(aclient: AsyncOpenAI, jobs: Journal) -> None:
+    async with aclient.responses.resume(jobs) as outcomes:
+        async for outcome in outcomes:
+            assert_type(outcome, PollOutcome)

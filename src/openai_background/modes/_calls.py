@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from openai._types import NOT_GIVEN, NotGiven, Omit
 from openai.types.responses import Response
 
+from .._recording import observed, record_create
 from .._sdk_methods import sdk_method, sdk_raw
 from .._structured import StructuredOutput, structured_create
 from .._waiting import created_response, wait_async, wait_sync
@@ -81,7 +82,10 @@ def wait_create(
     response = wait_sync(
         resource,
         first[0].id,
-        dataclasses.replace(settings.wait_options(), output=output),
+        observed(
+            dataclasses.replace(settings.wait_options(), output=output),
+            record_create(resource, first[0], call.params, lease=True),
+        ),
         first=first,
         extra_headers=call.headers,
         extra_query=call.query,
@@ -105,7 +109,10 @@ async def wait_create_async(
     response = await wait_async(
         resource,
         first[0].id,
-        dataclasses.replace(settings.wait_options(), output=output),
+        observed(
+            dataclasses.replace(settings.wait_options(), output=output),
+            record_create(resource, first[0], call.params, lease=True),
+        ),
         first=first,
         extra_headers=call.headers,
         extra_query=call.query,
@@ -139,6 +146,39 @@ async def wait_parse_async(resource: Any, settings: BackgroundSettings, kwargs: 
     """The async ``wait_parse``."""
     sent, output = parse_call(kwargs)
     return await wait_create_async(resource, settings, sent, output)
+
+
+def is_recorded_create(settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> bool:
+    """Whether a ``create`` the SDK sends as it is (mode "off") must still be recorded: a background job
+    (``background`` truthy, as a keyword or in ``extra_body``) of a client with a journal, not streamed."""
+    if settings.journal is None or kwargs.get("stream") is True:
+        return False
+    extra_body = kwargs.get("extra_body")
+    in_body = cast("Mapping[str, object]", extra_body).get("background") if isinstance(extra_body, Mapping) else None
+    return kwargs.get("background") is True or in_body is True
+
+
+def journaled_create(resource: Any, kwargs: Mapping[str, Any]) -> Any:
+    """``create(background=True)`` that returns at once, as the SDK's does, after recording the create answer
+    in the client's journal (before returning; a failed write raises ``JournalWriteError`` naming the id)."""
+    call = _Call(kwargs)
+    raw = sdk_raw(resource, "create")(
+        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
+    )
+    created = created_response(raw)[0]
+    record_create(resource, created, call.params, lease=False)
+    return created if call.kind is None else rewrap(raw, call.kind, is_async=False)
+
+
+async def journaled_create_async(resource: Any, kwargs: Mapping[str, Any]) -> Any:
+    """The async ``journaled_create``."""
+    call = _Call(kwargs)
+    raw = await sdk_raw(resource, "create")(
+        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
+    )
+    created = created_response(raw)[0]
+    record_create(resource, created, call.params, lease=False)
+    return created if call.kind is None else rewrap(raw, call.kind, is_async=True)
 
 
 def background_stream(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> BackgroundStream:

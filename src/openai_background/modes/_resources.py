@@ -28,7 +28,7 @@ __all__ = ["AsyncModeResponses", "ModeResponses", "async_responses_for", "respon
 
 
 def _modes_on(settings: BackgroundSettings) -> bool:
-    return settings.background_mode != "off" or settings.strict_retrieve
+    return settings.background_mode != "off" or settings.strict_retrieve or settings.journal is not None
 
 
 def responses_for(client: Any) -> Responses:
@@ -60,6 +60,8 @@ class ModeResponses(Responses):
                 return _calls.wait_create(self, settings, plan.kwargs)
             if plan.kind == "stream":
                 return _calls.background_stream(self, settings, plan.kwargs)
+            if _calls.is_recorded_create(settings, plan.kwargs):
+                return _calls.journaled_create(self, plan.kwargs)
             return _Responses.create(self, **plan.kwargs)
 
         def parse(self, **kwargs):
@@ -93,6 +95,8 @@ class AsyncModeResponses(AsyncResponses):
                 return await _calls.wait_create_async(self, settings, plan.kwargs)
             if plan.kind == "stream":
                 return _calls.background_stream_async(self, settings, plan.kwargs)
+            if _calls.is_recorded_create(settings, plan.kwargs):
+                return await _calls.journaled_create_async(self, plan.kwargs)
             return await _AsyncResponses.create(self, **plan.kwargs)
 
         async def parse(self, **kwargs):

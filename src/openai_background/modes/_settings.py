@@ -26,6 +26,7 @@ from typing_extensions import TypedDict
 
 from .._dispatch import normalize_raise_on
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
+from .._recording import Recorder
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -65,8 +66,14 @@ class BackgroundSettings:
     cancel_on_timeout: bool = False
     cancel_on_interrupt: bool = False
     raise_on: frozenset[str] = MODES_RAISE_ON
+    journal: Recorder | None = None
+    """Where every background job the client creates is recorded (``openai_background.Journal``)."""
 
     def __post_init__(self) -> None:
+        if self.journal is not None and not all(
+            callable(getattr(self.journal, name, None)) for name in ("record_created", "record_poll")
+        ):
+            raise ValueError(f"journal must be an openai_background.Journal or None, not {self.journal!r}")
         if self.background_mode not in _MODES:
             raise ValueError(f"background_mode must be one of {_MODES}, not {self.background_mode!r}")
         for name in ("strict_retrieve", "cancel_on_timeout", "cancel_on_interrupt"):
@@ -120,6 +127,7 @@ class SettingsKeywords(TypedDict, total=False):
     cancel_on_timeout: bool
     cancel_on_interrupt: bool
     raise_on: Collection[str]
+    journal: Recorder | None
 
 
 def split_settings(kwargs: dict[str, object]) -> dict[str, object]:

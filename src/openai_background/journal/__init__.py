@@ -1,0 +1,16 @@
+"""The journal: a durable record of background jobs, resumable after a crash, shared by a fleet (issue 16).
+
+What it owns: ``Journal`` (``_journal``: recording, reading, leases), its SQL layer and versioned schema over
+SQLite and PostgreSQL (``_store``), ``client.responses.resume`` (``_resume``), its errors (``_errors``) and
+the ``openai-background jobs`` commands (``_cli``).
+
+What it may import: the core (``.._loop``, ``.._many``, ``.._dispatch``, ``.._events``, ``.._recording``,
+``.._codes``, ``.._compat``, ``.._outcome``, ``.._progress``). The core knows a journal only through the
+``.._recording.Recorder`` protocol: it records create answers and composes ``record_poll`` into the one
+poll program's ``on_poll``; ``.._resources`` loads ``_resume`` for the ``resume`` method.
+"""
+
+from ._errors import JobNotFinishedError, JournalError, JournalWriteError
+from ._journal import Job, Journal
+
+__all__ = ["Job", "JobNotFinishedError", "Journal", "JournalError", "JournalWriteError"]

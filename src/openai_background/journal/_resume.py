@@ -1,0 +1,189 @@
+"""``client.responses.resume(journal)``: wait for a journal's pending jobs, leasing them, and record their ends.
+
+Resume is ``poll_many`` over batches of leased jobs, with the journal's ``record_poll`` as the observer
+(``must_hold_lease``: a job whose lease another process took is dropped, never waited for twice). It
+never creates a job, and never polls a finished one (only unfinished rows are claimed). While other
+processes hold leases on pending jobs, it sleeps and claims again, so a dead process's jobs are taken
+over when its leases expire; it returns once no pending job is left that it has not waited for.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from openai._types import NOT_GIVEN, NotGiven, Omit
+from openai.resources.responses import AsyncResponses as _AsyncResponses
+from openai.resources.responses import Responses as _Responses
+
+from .._compat import Timeout
+from .._dispatch import DEFAULT_RAISE_ON
+from .._events import OnPoll
+from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
+from .._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
+from .._recording import observed
+from ._journal import Journal
+
+if TYPE_CHECKING:
+    from openai._types import Headers, Query
+
+__all__ = ["AsyncResumingResponses", "ResumingResponses"]
+
+_OMIT: Any = Omit()
+MAX_IDLE_SLEEP = 1.0
+"""While other processes hold every pending job, look again at least this often (seconds)."""
+
+
+class _Batches:
+    """Which jobs to wait for next: leased from the journal, each at most once per resume."""
+
+    def __init__(self, journal: Journal, batch: int) -> None:
+        self.journal = journal
+        self.batch = batch
+        self.seen: set[str] = set()
+        self.unfinished: set[str] = set()
+
+    def next(self) -> list[str] | float | None:
+        """Ids to wait for now; or seconds to sleep before asking again; or None when done."""
+        claimed = self.journal.claim(self.batch)
+        fresh = [rid for rid in claimed if rid not in self.seen]
+        self.journal.release([rid for rid in claimed if rid in self.seen])
+        if fresh:
+            self.seen.update(fresh)
+            self.unfinished.update(fresh)
+            return fresh
+        held = self.journal.held_elsewhere()
+        return None if held is None else min(held + 0.01, MAX_IDLE_SLEEP)
+
+    def ended(self, outcome: PollOutcome) -> PollOutcome:
+        self.unfinished.discard(outcome.response_id)
+        return outcome
+
+    def release(self) -> None:
+        """On the way out (interrupt, error, caller stopped early): others may take these now."""
+        unfinished, self.unfinished = self.unfinished, set()
+        self.journal.release(unfinished)
+
+
+def _check(journal: object, batch: object, concurrency: int) -> tuple[Journal, int]:
+    if not isinstance(journal, Journal):
+        raise ValueError(f"resume takes an openai_background.Journal, not {journal!r}")
+    if batch is None:
+        batch = max(4 * concurrency, 16)
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise ValueError(f"batch must be a whole number >= 1, not {batch!r}")
+    check_ids([], concurrency)
+    return journal, batch
+
+
+def resume_sync(
+    resource: _Responses, journal: Journal, options: WaitOptions, *, batch: int, **many: Any
+) -> Iterator[PollOutcome]:
+    batches = _Batches(journal, batch)
+    options = observed(options, journal, must_hold_lease=True)
+    sleep: Callable[[float], None] = resource._sleep
+    try:
+        while (step := batches.next()) is not None:
+            if not isinstance(step, list):
+                sleep(step)
+                continue
+            for outcome in poll_many_sync(resource, step, options, **many):
+                yield batches.ended(outcome)
+    finally:
+        batches.release()
+
+
+@asynccontextmanager
+async def resume_async(
+    resource: _AsyncResponses, journal: Journal, options: WaitOptions, *, batch: int, **many: Any
+) -> AsyncGenerator[AsyncIterator[PollOutcome], None]:
+    batches = _Batches(journal, batch)
+    options = observed(options, journal, must_hold_lease=True)
+    sleep: Callable[[float], Awaitable[None]] = resource._sleep
+    send, receive = anyio.create_memory_object_stream[PollOutcome](max_buffer_size=math.inf)
+
+    async def drive() -> None:
+        async with send:
+            try:
+                while (step := batches.next()) is not None:
+                    if not isinstance(step, list):
+                        await sleep(step)
+                        continue
+                    async with poll_many_async(resource, step, options, **many) as outcomes:
+                        async for outcome in outcomes:
+                            await send.send(batches.ended(outcome))
+            finally:
+                batches.release()
+
+    async with anyio.create_task_group() as tasks, receive:
+        tasks.start_soon(drive)
+        yield receive
+        tasks.cancel_scope.cancel()
+
+
+def _options(
+    poll_interval_ms: object, max_wait_seconds: object, raise_on: Collection[str], failures: object, on_poll: Any
+) -> WaitOptions:
+    return WaitOptions.check(poll_interval_ms, max_wait_seconds, raise_on, failures, False, False, on_poll=on_poll)
+
+
+class ResumingResponses(_Responses):
+    """The SDK's ``Responses`` plus ``resume``."""
+
+    def resume(
+        self,
+        journal: Journal,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        batch: int | None = None,
+        poll_interval_ms: int | Omit = _OMIT,
+        max_wait_seconds: float | Omit | None = _OMIT,
+        raise_on: Collection[str] = DEFAULT_RAISE_ON,
+        max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
+        on_poll: OnPoll | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> Iterator[PollOutcome]:
+        """Wait for every pending job of ``journal``; yield one ``PollOutcome`` per job as it ends, as
+        ``poll_many`` does, and record each end in the journal. Never creates a job, never polls a finished one.
+
+        Jobs are leased ``batch`` at a time (default ``4 * concurrency``), so processes sharing the journal
+        share the work; a job another live process waits for is left to it, and taken over when its lease
+        expires. Returns when no pending job is left that this call has not waited for (a job whose wait
+        timed out or gave up stays pending, for a later resume). Raises ``JournalError`` if the journal
+        cannot be read; a failed write ends that job's wait with ``JournalWriteError`` (its outcome).
+        """
+        checked, size = _check(journal, batch, concurrency)
+        options = _options(poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, on_poll)
+        request: Mapping[str, Any] = {"extra_headers": extra_headers, "extra_query": extra_query, "timeout": timeout}
+        return resume_sync(self, checked, options, batch=size, concurrency=concurrency, **request)
+
+
+class AsyncResumingResponses(_AsyncResponses):
+    """The SDK's ``AsyncResponses`` plus ``resume``."""
+
+    def resume(
+        self,
+        journal: Journal,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        batch: int | None = None,
+        poll_interval_ms: int | Omit = _OMIT,
+        max_wait_seconds: float | Omit | None = _OMIT,
+        raise_on: Collection[str] = DEFAULT_RAISE_ON,
+        max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
+        on_poll: OnPoll | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome]]:
+        """The async ``resume``: ``async with client.responses.resume(journal) as outcomes: async for ...``.
+        The block owns the polling tasks; leaving it stops them and releases the unfinished jobs' leases."""
+        checked, size = _check(journal, batch, concurrency)
+        options = _options(poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, on_poll)
+        request: Mapping[str, Any] = {"extra_headers": extra_headers, "extra_query": extra_query, "timeout": timeout}
+        return resume_async(self, checked, options, batch=size, concurrency=concurrency, **request)
