@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import openai_background
 from openai_background.journal import Journal
-from openai_background.journal._journal import load_response
+from openai_background.journal._records import load_response
 
 from ._fake import FakeServerProcess
 from ._report import Row, median, ms, us

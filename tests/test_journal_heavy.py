@@ -21,7 +21,7 @@ import pytest
 from _postgres import Unavailable, start_cluster
 
 from openai_background.journal import Journal
-from openai_background.journal._journal import load_response
+from openai_background.journal._records import load_response
 from openai_background.testing import FakeResponsesServer, JobScript
 
 pytestmark = pytest.mark.journal_heavy

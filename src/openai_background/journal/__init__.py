@@ -1,13 +1,14 @@
 """The journal: a durable record of background jobs, resumable after a crash, shared by a fleet (issue 16).
 
-What it owns: ``Journal`` (``_journal``: recording, reading, leases), its SQL layer and versioned schema over
-SQLite and PostgreSQL (``_store``), ``client.responses.resume`` (``_resume``), its errors (``_errors``) and
-the ``openai-background jobs`` commands (``_cli``).
+What it owns: ``Journal`` (``_journal``: recording, reading, leases; its rows as data in ``_records``), its SQL
+layer and versioned schema over SQLite and PostgreSQL (``_store``), ``client.responses.resume`` (``_resume``),
+its errors (``_errors``) and the ``openai-background jobs`` commands (``_cli``).
 
 What it may import: the core (``.._loop``, ``.._many``, ``.._dispatch``, ``.._events``, ``.._recording``,
-``.._codes``, ``.._compat``, ``.._outcome``, ``.._progress``). The core knows a journal only through the
+``.._codes``, ``.._compat``, ``.._outcome``, ``.._client``). The core knows a journal only through the
 ``.._recording.Recorder`` protocol: it records create answers and composes ``record_poll`` into the one
-poll program's ``on_poll``; ``.._resources`` loads ``_resume`` for the ``resume`` method.
+poll program's ``on_poll``; ``.._resources`` loads ``_resume`` for the ``resume`` method, ``.._cli`` loads
+``_cli`` for ``jobs``, and ``..modes._settings`` carries the journal as the ``journal`` setting.
 """
 
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError

@@ -8,65 +8,21 @@ import secrets
 import socket
 import time
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from openai._models import construct_type
 from openai.types.responses import Response
 
 from .._codes import PENDING_STATUSES
-from .._compat import synthesize_poll_response
-from .._dispatch import DEFAULT_RAISE_ON, make_background_failure_error, raise_for_status
+from .._dispatch import DEFAULT_RAISE_ON, raise_for_status
 from .._events import PollEvent
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError
+from ._records import COLUMNS, Job, end_of, load_response, positive, text
 from ._store import JOBS, open_store
 
 __all__ = ["DEFAULT_LEASE_SECONDS", "Job", "Journal"]
 
 DEFAULT_LEASE_SECONDS = 60.0
 """How long a process may stay silent about a job it waits for before another process takes the job over."""
-
-_COLUMNS = (
-    "id, created_at, recorded_at, updated_at, model, status, base_url, metadata, stream_cursor, text_format, "
-    "polls, finished, outcome, error_class, final_response, lease_owner, lease_expires"
-)
-
-
-@dataclass(frozen=True)
-class Job:
-    """One journal row. ``finished`` jobs have ``outcome`` (their final status) and ``final_response``
-    (the terminal ``Response`` as JSON); ``error_class`` names the typed error the end stands for."""
-
-    id: str
-    created_at: float | None
-    recorded_at: float
-    updated_at: float
-    model: str | None
-    status: str | None
-    base_url: str | None
-    metadata: dict[str, Any] | None
-    stream_cursor: int | None
-    text_format: str | None
-    polls: int
-    finished: bool
-    outcome: str | None
-    error_class: str | None
-    final_response: str | None
-    lease_owner: str | None
-    lease_expires: float | None
-
-    @classmethod
-    def from_row(cls, row: tuple[Any, ...]) -> Job:
-        values = list(row)
-        values[7] = json.loads(values[7]) if values[7] else None
-        values[11] = bool(values[11])
-        return cls(*values)
-
-    def summary(self) -> dict[str, Any]:
-        """The row as JSON-ready data, without the final response body."""
-        fields = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "final_response"}
-        fields["has_final_response"] = self.final_response is not None
-        return fields
 
 
 class Journal:
@@ -85,7 +41,7 @@ class Journal:
     """
 
     def __init__(self, target: str | os.PathLike[str], *, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
-        self.lease_seconds = _positive("lease_seconds", lease_seconds)
+        self.lease_seconds = positive("lease_seconds", lease_seconds)
         self._store = open_store(target)
         self._owner = ""
         self._owner_pid = 0
@@ -122,13 +78,13 @@ class Journal:
 
     def jobs(self, *, status: Collection[str] | None = None) -> list[Job]:
         """Every job, oldest first; only those whose status is in ``status`` when given."""
-        rows = self._store.query(f"SELECT {_COLUMNS} FROM {JOBS} ORDER BY recorded_at, id")
+        rows = self._store.query(f"SELECT {COLUMNS} FROM {JOBS} ORDER BY recorded_at, id")
         found = [Job.from_row(row) for row in rows]
         return found if status is None else [job for job in found if job.status in set(status)]
 
     def job(self, response_id: str) -> Job:
         """The row of ``response_id``; ``JournalError`` if the journal does not hold it."""
-        rows = self._store.query(f"SELECT {_COLUMNS} FROM {JOBS} WHERE id = ?", (response_id,))
+        rows = self._store.query(f"SELECT {COLUMNS} FROM {JOBS} WHERE id = ?", (response_id,))
         if not rows:
             raise JournalError(f"the journal holds no job {response_id}", response_id=response_id)
         return Job.from_row(rows[0])
@@ -165,15 +121,15 @@ class Journal:
         now). ``JournalWriteError`` (naming the id) if the write fails. A job recorded before is kept."""
         rid = response.id
         now = time.time()
-        status = _text(getattr(response, "status", None))
+        status = text(getattr(response, "status", None))
         created_at = getattr(response, "created_at", None)
-        end = _end_of(response) if status is not None and status not in PENDING_STATUSES else None
+        end = end_of(response) if status is not None and status not in PENDING_STATUSES else None
         values: tuple[object, ...] = (
             rid,
             float(created_at) if isinstance(created_at, (int, float)) else None,
             now,
             now,
-            _text(getattr(response, "model", None)),
+            text(getattr(response, "model", None)),
             status,
             base_url,
             json.dumps(dict(metadata), default=str) if metadata else None,
@@ -216,7 +172,7 @@ class Journal:
             held, held_params = "(lease_owner IS NULL OR lease_owner = ? OR lease_expires < ?)", (self.owner, now)
         if response is not None and status is not None and status not in PENDING_STATUSES:
             polls = 1 + self._unwritten.pop(rid, (None, 0.0, 0))[2]
-            error_class, body = _end_of(response)
+            error_class, body = end_of(response)
             changed = self._write(
                 rid,
                 f"UPDATE {JOBS} SET status = ?, polls = polls + ?, updated_at = ?, finished = 1, outcome = ?, "
@@ -327,29 +283,3 @@ class Journal:
                 f"({type(error).__name__}: {error}); the job may still be running: note its id",
                 response_id=rid,
             ) from error
-
-
-def load_response(text: str) -> Response:
-    """A stored ``Response`` JSON read back as leniently as the SDK reads an answer."""
-    return cast("Response", construct_type(type_=Response, value=json.loads(text)))
-
-
-_STAND_IN = synthesize_poll_response("journal", None)
-"""The HTTP answer the class-naming error is built with (only its class is kept): built once, not per job."""
-
-
-def _end_of(response: Response) -> tuple[str | None, str]:
-    """The typed error class name a terminal response stands for (None for completed), and its JSON."""
-    rid = _text(getattr(response, "id", None)) or "<no id>"
-    error = make_background_failure_error(response, response=_STAND_IN, response_id=rid)
-    return (None if error is None else type(error).__name__), response.to_json(indent=None)
-
-
-def _positive(name: str, value: object) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
-        raise ValueError(f"{name} must be a number > 0, not {value!r}")
-    return float(value)
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
