@@ -78,7 +78,7 @@ def test_completed_exits_0_with_the_output_text_on_stdout(server: FakeResponsesS
     # Without a terminal, progress is one plain line per status change, on stderr.
     lines = run.stderr.splitlines()
     assert len(lines) == 2, run.stderr
-    assert lines[0].startswith("in_progress  elapsed ") and lines[0].endswith(f"  polls 1  next poll in 20ms  {rid}")
+    assert lines[0].startswith("in_progress  elapsed ") and lines[0].endswith(f"  polls 1  next poll in 50ms  {rid}")
     assert lines[1].startswith("completed  elapsed ") and lines[1].endswith(f"  polls 5  {rid}")
     assert "\r" not in run.stderr and "\x1b" not in run.stderr
 
@@ -197,7 +197,7 @@ def test_progress_comes_from_on_poll_events_not_from_log_records(
     assert status == 0, err.getvalue()
     lines = err.getvalue().splitlines()
     assert lines[0].startswith("no status yet  elapsed ") and "1 failed in a row (InternalServerError)" in lines[0]
-    assert lines[1].startswith("in_progress  elapsed ") and "  polls 2  next poll in 20ms  " in lines[1]
+    assert lines[1].startswith("in_progress  elapsed ") and "  polls 2  next poll in 50ms  " in lines[1]
     assert lines[2].startswith("completed  elapsed ") and lines[2].endswith(f"  polls 4  {rid}")
 
 

@@ -83,7 +83,7 @@ def test_poll_after_header_per_answer(server: FakeResponsesServer, client: httpx
     fixed_hints = [client.get(f"/responses/{fixed}").headers.get("openai-poll-after-ms") for _ in range(3)]
     changing_hints = [client.get(f"/responses/{changing}").headers.get("openai-poll-after-ms") for _ in range(4)]
 
-    assert default.headers.get("openai-poll-after-ms") == str(DEFAULT_POLL_AFTER_MS) == "20"
+    assert default.headers.get("openai-poll-after-ms") == str(DEFAULT_POLL_AFTER_MS) == "50"
     assert client.get(f"/responses/{default.json()['id']}").headers.get("openai-poll-after-ms") == "20"
     assert [client.get(f"/responses/{steady}").headers.get("openai-poll-after-ms") for _ in range(2)] == [None, None]
     assert fixed_hints == ["25", "25", "25"]

@@ -60,7 +60,7 @@ def test_wait_mode_gives_the_completion_without_inspects_5_second_poll(
     assert output.usage is not None and output.usage.total_tokens > 0
     job = server.jobs[0]
     assert job.create_body is not None and job.create_body["background"] is True
-    assert job.polls == 2  # our polls at 20 ms (in progress, completed); inspect's own loop saw a final response
+    assert job.polls == 2  # our polls at 50 ms (in progress, completed); inspect's own loop saw a final response
 
 
 def test_server_error_is_retried_by_inspect(server: FakeResponsesServer, install_modes: Callable[..., None]) -> None:

@@ -26,7 +26,7 @@ PollAfter: TypeAlias = "int | Sequence[int] | None"
 #: The ``openai-poll-after-ms`` hint of the factories' answers (the create answer included) unless a script
 #: says otherwise: tens of milliseconds, so a test or a README snippet on the fake server never waits the
 #: client's default second. ``poll_after_ms=None`` sends no hint; ``Answer.state`` alone sends none either.
-DEFAULT_POLL_AFTER_MS: Final = 20
+DEFAULT_POLL_AFTER_MS: Final = 50  # the floor the poll loop holds every hint to (`_cadence.HINT_FLOOR`)
 
 #: Statuses after which a background job never changes again.
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "incomplete", "cancelled"})
@@ -208,7 +208,7 @@ class JobScript:
     In the factories, ``poll_after_ms`` is either one int for every GET answer,
     or a sequence with exactly one int per GET answer (``polls + 1`` values) so
     the hint can change between polls; None sends no hint.  Both default to ``DEFAULT_POLL_AFTER_MS``
-    (20 ms), and so does the create answer's hint (``with_create_hint`` changes it).
+    (50 ms), and so does the create answer's hint (``with_create_hint`` changes it).
     """
 
     on_create: Answer = field(default_factory=_queued)
