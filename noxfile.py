@@ -59,6 +59,16 @@ def _let_nox_see_every_pyenv_python() -> None:
 _let_nox_see_every_pyenv_python()
 
 
+MATRIX_SELECTION = ("-m", "not dist and not journal_heavy and not once")
+"""What the compatibility sessions run: the suite less the tests marked ``once`` (the CLI and README blocks in
+subprocesses, the examples, 10,000 fuzzed bodies, the bench smoke, a thousand jobs), which ``nox -s tests``
+runs. Arguments after ``--`` replace it: ``nox -s "tests_sdk(1.109.1)" -- tests/test_poll.py``."""
+
+
+def matrix_args(session: nox.Session) -> tuple[str, ...]:
+    return tuple(session.posargs) or MATRIX_SELECTION
+
+
 def install_suite(session: nox.Session, sdk: str = SDKS["newest"], *more: str) -> None:
     """The package (editable), its test extra and one SDK with its aiohttp extra; then say what got in."""
     session.install("-e", ".[test]", sdk, *more)
@@ -75,9 +85,9 @@ def tests(session: nox.Session) -> None:
 @nox.session
 @nox.parametrize("sdk", list(SDKS), ids=list(SDKS))
 def tests_sdk(session: nox.Session, sdk: str) -> None:
-    """The test suite against one SDK of the matrix: ``nox -s "tests_sdk(1.109.1)"``."""
+    """The test suite (less the ``once`` tests) against one SDK of the matrix: ``nox -s "tests_sdk(1.109.1)"``."""
     install_suite(session, SDKS[sdk])
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *matrix_args(session))
 
 
 @nox.session(venv_backend="none")
@@ -92,14 +102,14 @@ def tests_pydantic_v1(session: nox.Session) -> None:
     """The test suite with pydantic 1 (which the SDK still supports) and the newest SDK."""
     install_suite(session, SDKS["newest"], "pydantic<2")
     session.run("python", "-c", "import pydantic; assert pydantic.VERSION.startswith('1.'), pydantic.VERSION")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *matrix_args(session))
 
 
 @nox.session(python=PYTHONS)
 def tests_python(session: nox.Session) -> None:
     """The test suite on each supported Python with the newest SDK: ``nox -s tests_python-3.10``."""
     install_suite(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *matrix_args(session))
 
 
 @nox.session

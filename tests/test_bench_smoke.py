@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.once  # SDK-independent or subprocess-heavy: run by `nox -s tests`, not the matrix
+
 ROOT = Path(__file__).resolve().parent.parent
 
 FIGURES = [

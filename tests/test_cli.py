@@ -22,6 +22,8 @@ import pytest
 
 from openai_background.testing import Answer, FakeResponsesServer, JobScript
 
+pytestmark = pytest.mark.once  # SDK-independent or subprocess-heavy: run by `nox -s tests`, not the matrix
+
 CANARY_KEY = "sk-canary-cli-0123456789abcdefghijklmnopqrstuvwxyz"
 SRC = Path(__file__).resolve().parents[1] / "src"
 FAST = {"polls": 2, "poll_after_ms": 20}

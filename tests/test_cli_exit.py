@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from hostile.server import Answer, HostileServer, json_answer, response_answer, response_body, script
 
+pytestmark = pytest.mark.once  # SDK-independent or subprocess-heavy: run by `nox -s tests`, not the matrix
+
 CANARY_KEY = "sk-canary-cli-exit-0123456789abcdefghijklmnopqrstuvwxyz"
 SRC = Path(__file__).resolve().parents[1] / "src"
 ESC = "\x1b[2J\x1b]0;pwned\x07"

@@ -77,6 +77,7 @@ def test_outcomes_come_in_completion_order(collect: Callable[..., list[Any]], se
     assert {o.response_id for o in outcomes[3:]} == set(slow)
 
 
+@pytest.mark.once  # a thousand jobs: run by `nox -s tests`, not the matrix
 def test_a_thousand_jobs_all_accounted_for_in_completion_order(
     collect: Callable[..., list[Any]], server: FakeResponsesServer
 ) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from _sdk_http import SDK_HTTP
 from _target import BackgroundResponseError, internal, make_background_failure_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openai._models import construct_type
 from openai.types.responses import Response
+
+pytestmark = pytest.mark.once  # SDK-independent or subprocess-heavy: run by `nox -s tests`, not the matrix
 
 FAILURE_CLASSES = internal("_codes").FAILURE_CLASSES
 INCOMPLETE_REASONS = internal("_codes").INCOMPLETE_REASONS
