@@ -42,7 +42,28 @@ class BackgroundFailureHook:
         return make_background_failure_error(result, response=response, response_id=response_id)
 
 
-class OpenAI(BackgroundFailureHook, openai.OpenAI):
+class BackgroundSettingsCarrier:
+    """The background settings a client carries (``modes/_settings.py``), taken by the constructor and kept by
+    ``copy`` / ``with_options``, which take the same keywords to change them. Written once for the sync and the
+    async client; it sits before the SDK's class in their bases."""
+
+    _background_settings: BackgroundSettings = DEFAULT_SETTINGS
+
+    def __init__(self, **kwargs: Any) -> None:
+        settings = DEFAULT_SETTINGS.build(**split_settings(kwargs))
+        super().__init__(**kwargs)
+        self._background_settings = settings
+
+    def copy(self, **kwargs: Any) -> Self:
+        settings = self._background_settings.build(**split_settings(kwargs))
+        copied = super().copy(**kwargs)  # type: ignore[misc]  # the SDK's; it rebuilds through __init__
+        copied._background_settings = settings
+        return copied  # type: ignore[no-any-return]
+
+    with_options = copy
+
+
+class OpenAI(BackgroundFailureHook, BackgroundSettingsCarrier, openai.OpenAI):
     """``openai.OpenAI`` whose ``responses`` resource can wait for background responses.
 
     Takes every SDK constructor argument, plus the background settings (``modes/_settings.py``):
@@ -52,21 +73,6 @@ class OpenAI(BackgroundFailureHook, openai.OpenAI):
     ``with_options()`` keep the settings and take the same keywords to change them.
     """
 
-    _background_settings: BackgroundSettings = DEFAULT_SETTINGS
-
-    def __init__(self, **kwargs: Any) -> None:
-        settings = DEFAULT_SETTINGS.build(**split_settings(kwargs))
-        super().__init__(**kwargs)
-        self._background_settings = settings
-
-    def copy(self, **kwargs: Any) -> Self:
-        settings = self._background_settings.build(**split_settings(kwargs))
-        copied = super().copy(**kwargs)  # the SDK rebuilds through __init__, which knows no settings
-        copied._background_settings = settings
-        return copied
-
-    with_options = copy
-
     @cached_property
     def responses(self) -> Responses:
         from .modes._resources import responses_for  # deferred, as the SDK defers its own resources
@@ -74,24 +80,9 @@ class OpenAI(BackgroundFailureHook, openai.OpenAI):
         return responses_for(self)
 
 
-class AsyncOpenAI(BackgroundFailureHook, openai.AsyncOpenAI):
+class AsyncOpenAI(BackgroundFailureHook, BackgroundSettingsCarrier, openai.AsyncOpenAI):
     """``openai.AsyncOpenAI`` whose ``responses`` resource can wait for background responses; the
     background settings as on ``OpenAI``."""
-
-    _background_settings: BackgroundSettings = DEFAULT_SETTINGS
-
-    def __init__(self, **kwargs: Any) -> None:
-        settings = DEFAULT_SETTINGS.build(**split_settings(kwargs))
-        super().__init__(**kwargs)
-        self._background_settings = settings
-
-    def copy(self, **kwargs: Any) -> Self:
-        settings = self._background_settings.build(**split_settings(kwargs))
-        copied = super().copy(**kwargs)  # the SDK rebuilds through __init__, which knows no settings
-        copied._background_settings = settings
-        return copied
-
-    with_options = copy
 
     @cached_property
     def responses(self) -> AsyncResponses:
