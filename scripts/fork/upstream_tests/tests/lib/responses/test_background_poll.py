@@ -15,7 +15,7 @@ URL = f"{base_url}/responses/resp_123"
 
 
 def body(status: str, **fields: Any) -> dict[str, Any]:
-    return {"id": "resp_123", "object": "response", "status": status, "output": [], **fields}
+    return {"id": "resp_123", "object": "response", "status": status, "output": [], "created_at": 0, "model": "gpt-4o", "parallel_tool_calls": False, "tool_choice": "auto", "tools": [], **fields}
 
 
 def answers(*statuses: str, hints: tuple[str, ...] = ()) -> list[httpx2.Response]:

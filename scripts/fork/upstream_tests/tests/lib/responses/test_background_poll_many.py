@@ -14,7 +14,7 @@ from tests.conftest import base_url
 
 def answer(rid: str, status: str) -> httpx2.Response:
     fields: dict[str, Any] = {"error": {"code": "rate_limit_exceeded", "message": "slow"}} if status == "failed" else {}
-    return httpx2.Response(200, json={"id": rid, "object": "response", "status": status, "output": [], **fields})
+    return httpx2.Response(200, json={"id": rid, "object": "response", "status": status, "output": [], "created_at": 0, "model": "gpt-4o", "parallel_tool_calls": False, "tool_choice": "auto", "tools": [], **fields})
 
 
 def mock_jobs(respx2_mock: MockRouter) -> None:
@@ -37,8 +37,9 @@ def test_poll_many_yields_each_outcome(client: OpenAI, respx2_mock: MockRouter) 
 async def test_async_poll_many_yields_each_outcome(async_client: AsyncOpenAI, respx2_mock: MockRouter) -> None:
     mock_jobs(respx2_mock)
     found = {}
-    async with async_client.responses.poll_many(["resp_ok", "resp_bad"]) as outcomes:
-        async for outcome in outcomes:
-            found[outcome.response_id] = outcome
+    with mock.patch.object(async_client.responses, "_sleep"):
+        async with async_client.responses.poll_many(["resp_ok", "resp_bad"]) as outcomes:
+            async for outcome in outcomes:
+                found[outcome.response_id] = outcome
     assert found["resp_ok"].ok
     assert isinstance(found["resp_bad"].error, openai.ResponseRateLimitError)
