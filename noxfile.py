@@ -202,14 +202,37 @@ def fork(session: nox.Session) -> None:
     tools = Path(".fork-build", "tools").resolve()  # upstream's pinned ruff and ty, installed once
 
     verify = ("python", "scripts/fork/verify.py")
-    session.run(*verify, "series-checks", "--sdist", str(sdist), "--series", "dist/series", "--workdir", str(work),
-                "--tools", str(tools))
-    session.run(*verify, "upstream-tests", "--sdist", str(sdist), "--wheel", str(wheel), "--workdir", str(work),
-                "--patch", "dist/upstream.patch")
+    session.run(
+        *verify,
+        "series-checks",
+        "--sdist",
+        str(sdist),
+        "--series",
+        "dist/series",
+        "--workdir",
+        str(work),
+        "--tools",
+        str(tools),
+    )
+    session.run(
+        *verify,
+        "upstream-tests",
+        "--sdist",
+        str(sdist),
+        "--wheel",
+        str(wheel),
+        "--workdir",
+        str(work),
+        "--patch",
+        "dist/upstream.patch",
+    )
     session.run(*verify, "import-cost", "--workdir", str(work))
 
     test_extra = tomllib.loads(Path("pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
-    session.install(f"openai[aiohttp] @ {wheel.resolve().as_uri()}", *test_extra)
+    # The series carries no test hook; this project's tests set a fake clock on the resource, so they run
+    # against the same build plus that hook (scripts/build_fork.py writes it beside, never into dist/).
+    test_wheel = Path(".fork-build", upstream_version, "test-wheel", wheel.name)
+    session.install(f"openai[aiohttp] @ {test_wheel.resolve().as_uri()}", *test_extra)
     session.install("--no-deps", ".")  # for openai_background.testing, the fake server some tests use
     session.run("python", "-c", "import openai, openai.lib.background; print('testing openai', openai.__version__)")
     ignores = [f"--ignore={path}" for path in FORK_PACKAGE_ONLY_TESTS]

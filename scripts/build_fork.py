@@ -4,13 +4,18 @@
 
 1. downloads the ``openai`` sdist with pip into ``.fork-build/`` (git-ignored), unpacks it and commits the
    pristine tree to a scratch git repository there;
-2. generates ``src/openai/lib/background/`` from ``src/openai_background/`` and patches ``_client.py``,
-   ``resources/responses/responses.py``, ``_exceptions.py``, ``__init__.py`` and ``lib/__init__.py``;
-3. writes ``upstream.patch`` (``git diff`` against the pristine tree) and ``PR.md``;
-4. sets the version to ``<upstream>+background.<n>`` (not part of the patch) and builds the wheel;
-5. checks that the patch applies to a fresh unpack of the sdist.
+2. for each step of ``fork.series.STEPS``: generates ``src/openai/lib/background/`` from
+   ``src/openai_background/`` (made native: ``fork.native``), adds the exception classes to ``_exceptions.py``
+   and thin delegating hooks to the generated ``_client.py``, ``__init__.py`` and
+   ``resources/responses/responses.py`` (``fork.hooks``), adds the step's upstream-style tests and docs, tidies
+   with upstream's pinned ruff and commits;
+3. writes ``series/000N-<slug>.patch`` (``git format-patch``), ``upstream.patch`` (all of them) and ``PR.md``;
+4. sets the version to ``<upstream>+background.<n>`` (not part of the patch) and builds the wheel; builds a
+   second wheel with the package's test hooks (``.fork-build/<v>/test-wheel/``, for this project's behaviour
+   tests only, never copied to ``dist/``);
+5. checks that each patch applies in order, and the combined patch at once, to a fresh unpack of the sdist.
 
-Only when every step succeeded are the wheel, ``upstream.patch`` and ``PR.md`` copied into ``dist/``: a
+Only when every step succeeded are the wheel, the series, ``upstream.patch`` and ``PR.md`` copied into ``dist/``: a
 missing anchor stops the build with a message naming the version and the anchor, and ``dist/`` is untouched.
 """
 
@@ -83,7 +88,14 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
     generated = upstream.generated_files(tree)
     changes = report.file_changes(upstream.diff(tree, base="pristine", numstat=True), pristine, generated)
     per_step = [
-        (step, report.file_changes(upstream.diff(tree, base=f"HEAD~{len(series.STEPS) - i - 1}", parent=True, numstat=True), pristine, generated))
+        (
+            step,
+            report.file_changes(
+                upstream.diff(tree, base=f"HEAD~{len(series.STEPS) - i - 1}", parent=True, numstat=True),
+                pristine,
+                generated,
+            ),
+        )
         for i, step in enumerate(series.STEPS)
     ]
     codes = (PROJECT / "_codes.py").read_text(encoding="utf-8")
@@ -105,8 +117,17 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
         ),
         encoding="utf-8",
     )
-    upstream.write_files(tree, patching.set_version({p: read(p) for p in (patching.PYPROJECT, patching.VERSION_FILE)}, version, revision))
+    versioned = patching.set_version(
+        {p: read(p) for p in (patching.PYPROJECT, patching.VERSION_FILE)}, version, revision
+    )
+    upstream.write_files(tree, versioned)
     wheel = upstream.build_wheel(tree, work / "wheel")
+    # The wheel this project's behaviour tests run against: the series plus the package's test hooks (the
+    # fake clock they set on the resource). Never in dist/: the series and its wheel carry no test hook.
+    hooked = patching.plan_fork(read, PROJECT, version, test_hooks=True)
+    upstream.write_files(tree, hooked)
+    upstream.tidy(tree, ruff, [p for p in hooked if p.endswith(".py")])
+    upstream.build_wheel(tree, work / "test-wheel")
     upstream.run(["git", "checkout", "-q", "--", "."], cwd=tree)
     upstream.check_series_applies(sdist, patches)
     upstream.check_patch_applies(sdist, patch)

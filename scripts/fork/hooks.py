@@ -108,7 +108,9 @@ def _drop_doc_paragraphs(text: str, params: set[str]) -> str:
         if chosen != sentences:
             pad = " " * doc.col_offset
             joined = re.sub(r"\s+", " ", " ".join(chosen)).strip()
-            paragraph = textwrap.fill(joined, 116 - len(pad), initial_indent=pad, subsequent_indent=pad) if joined else ""
+            paragraph = (
+                textwrap.fill(joined, 116 - len(pad), initial_indent=pad, subsequent_indent=pad) if joined else ""
+            )
             if closing and not paragraph.rstrip().endswith('"""'):
                 if paragraph:
                     paragraph += "\n" + pad + '"""'
@@ -172,7 +174,7 @@ def build(project: Project, method: MethodSource, *, carried: set[str], is_async
         + f"    return {awaited}{function_name}({call})\n"
     )
     hook = textwrap.indent(signature + hook_body, "    ")
-    hook_names = set().union(*(_names(a) for a in _annotations(func)))
+    hook_names = set().union(*(_names(a) for a in annotations(func)))
     return Method(
         name=method.name,
         function_name=function_name,
@@ -183,7 +185,7 @@ def build(project: Project, method: MethodSource, *, carried: set[str], is_async
     )
 
 
-def _annotations(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+def annotations(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
     args = func.args
     every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
     found = [arg.annotation for arg in every if arg is not None and arg.annotation is not None]

@@ -31,6 +31,8 @@ MERGED = {"_exceptions": "openai._exceptions"}
 PROJECT_LOGGER = "openai_background"
 LOGGER = LIB_PACKAGE
 DROP_START, DROP_END = "# fork: drop", "# fork: end"
+TEST_HOOKS = ("_monotonic",)
+"""Attributes the package's tests set on a resource (a fake clock); the SDK's tests patch ``_sleep`` only."""
 HTTP_ALIASES = {"HttpResponse": "Response", "Timeout": "Timeout"}
 """``_compat`` aliases -> the name in the SDK's HTTP library (``httpx2.Response``)."""
 
@@ -88,10 +90,29 @@ def rename(source: str, names: Mapping[str, str]) -> str:
     return "".join(lines)
 
 
-def speak_as_sdk(source: str) -> str:
-    """The logger under ``openai``, and docstrings that speak of the SDK, not of the package."""
+_IGNORED_SETATTR = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<obj>\w+)\.(?P<attr>\w+) = (?P<value>.+?)\s+# type: ignore\[attr-defined\]$", re.MULTILINE
+)
+
+
+def typed_setattr(source: str) -> str:
+    """``error.response_id = rid  # type: ignore[attr-defined]`` (a mypy code, which upstream's ty does not
+    read) as ``cast(Any, error).response_id = rid``: the same assignment, typed without a checker-specific comment."""
+    if not _IGNORED_SETATTR.search(source):
+        return source
+    source = _IGNORED_SETATTR.sub(r"\g<indent>cast(Any, \g<obj>).\g<attr> = \g<value>", source)
+    return _add_top_imports(source, ["from typing import Any, cast\n"])
+
+
+def speak_as_sdk(source: str, *, subpackage: bool = False) -> str:
+    """The logger under ``openai``, and docstrings that speak of the SDK, not of the package (in a
+    subpackage's ``__init__``, "this package" is the subpackage and stays); modules the SDK does not have
+    are not named (``_compat`` dissolves, ``_resources``' methods live in ``_response_methods``)."""
     source = source.replace(f'"{PROJECT_LOGGER}"', f'"{LOGGER}"')
-    source = re.sub(r"\bthis package\b", "the SDK", source)
+    if not subpackage:
+        source = re.sub(r"\bthis package\b", "the SDK", source)
+    source = re.sub(r"``\.*_compat``,?\s*", "", source)
+    source = re.sub(r"``(\.*)_resources``", r"``\1_response_methods``", source)
     return source.replace("openai-background", "the SDK")
 
 
@@ -126,24 +147,75 @@ def compat_parts(project: Project, http: str) -> tuple[dict[str, str], dict[str,
 def compat_support(project: Project, names: set[str]) -> tuple[list[str], list[str]]:
     """What inlined ``_compat`` functions need: its imports (as lines) and its module-level constants."""
     tree, source = project.tree(COMPAT), project.source(COMPAT)
-    used = {n.id for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in names for n in ast.walk(node) if isinstance(n, ast.Name)}
+    used = {
+        n.id
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name in names
+        for n in ast.walk(node)
+        if isinstance(n, ast.Name)
+    }
     imports, constants = [], []
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module not in ("__future__", "openai._types", "types"):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module not in ("__future__", "openai._types", "types")
+        ):
             chosen = [a for a in node.names if (a.asname or a.name) in used]
             if chosen:
                 imports.append(_import_text("", node.module or "", chosen))
-        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in used and t.id.isupper() or isinstance(t, ast.Name) and t.id.startswith("_") and t.id in used for t in node.targets):
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in used for t in node.targets):
             constants.append((ast.get_source_segment(source, node) or "") + "\n")
     return imports, constants
 
 
+def hook_readers(project: Project, modules: Iterable[str]) -> set[str]:
+    """Module-level functions ``f(resource, default)`` that return a ``TEST_HOOKS`` attribute of the resource
+    if set, else ``default``: without test hooks, ``f(a, b)`` is just ``b``."""
+    found = set()
+    for module in modules:
+        for node in project.tree(module).body:
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(n, ast.Constant) and n.value in TEST_HOOKS for n in ast.walk(node)
+            ):
+                if len(node.args.args) != 2:
+                    raise TranslateError(f"{module}.{node.name} reads a test hook but is not f(resource, default)")
+                found.add(node.name)
+    return found
+
+
+def without_test_hooks(source: str, readers: set[str]) -> str:
+    """Calls ``reader(a, b)`` become ``b``; the readers' definitions go."""
+    if not readers:
+        return source
+    tree = ast.parse(source)
+    edits = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in readers and node.end_lineno is not None:
+            edits.append((node.lineno, node.end_lineno, ""))
+    source = replace_segments(source, edits)
+    for reader in readers:
+        source = re.sub(rf"\b{re.escape(reader)}\(\s*[\w.]+,\s*([\w.]+)\s*\)", r"\1", source)
+        if re.search(rf"\b{re.escape(reader)}\(", source):
+            raise TranslateError(f"a call of {reader} has a shape the translation cannot simplify")
+    return source
+
+
 def lib_module(
-    project: Project, module: str, *, carried: Iterable[str], http: str, drop_classes: Iterable[str] = ()
+    project: Project,
+    module: str,
+    *,
+    carried: Iterable[str],
+    http: str,
+    drop_classes: Iterable[str] = (),
+    test_hooks: bool = False,
 ) -> str:
-    """One carried project module as it lives in the SDK (``home(module)``)."""
+    """One carried project module as it lives in the SDK (``home(module)``); ``test_hooks`` keeps the
+    package's test hooks (for the wheel this project's own behaviour tests run against, never the patch)."""
     carried = set(carried)
     source = strip_marked(project.source(module))
+    if not test_hooks:
+        source = without_test_hooks(source, hook_readers(project, carried - {COMPAT, *MERGED}))
     tree = ast.parse(source)
     package = package_of_home(project, module)
     aliases, functions = compat_parts(project, http)
@@ -185,8 +257,8 @@ def lib_module(
         imports, constants = compat_support(project, set(inline))
         body = "\n\n".join(rename(functions[name], aliases) for name in inline)
         text = _add_top_imports(text, imports) + "\n\n" + "".join(constants) + "\n\n" + body + "\n"
-    text = relative_imports(text, package, name=module)
-    return speak_as_sdk(text)
+    text = relative_imports(typed_setattr(text), package, name=module)
+    return speak_as_sdk(text, subpackage=project.is_package(module))
 
 
 def _without_all_names(text: str, names: set[str]) -> str:

@@ -46,12 +46,16 @@ class AnchorMissing(Exception):
         self.version, self.path, self.anchor = version, path, anchor
 
 
-def plan_fork(read: Callable[[str], str], project_root: Path, version: str, step: int | None = None) -> dict[str, str]:
+def plan_fork(
+    read: Callable[[str], str], project_root: Path, version: str, step: int | None = None, *, test_hooks: bool = False
+) -> dict[str, str]:
     """Every file step ``step`` (0-based; default: the last) of the series has added or changed (repository-
     relative path -> new text, cumulative from the pristine tree), computed in memory.
 
     ``read`` returns an upstream file's text (``FileNotFoundError`` if absent); ``project_root`` is
-    ``src/openai_background``. Raises ``AnchorMissing`` or ``translate.TranslateError``.
+    ``src/openai_background``. ``test_hooks`` keeps the package's test hooks (the fake clock its behaviour
+    tests set): only for the wheel those tests run against, never for the series. Raises ``AnchorMissing`` or
+    ``translate.TranslateError``.
     """
 
     def upstream(path: str) -> str:
@@ -71,11 +75,11 @@ def plan_fork(read: Callable[[str], str], project_root: Path, version: str, step
     files: dict[str, str] = {}
     for module in sorted(carried - {native.COMPAT, *native.MERGED}):
         drop = [cls for mod, cls in method_classes if mod == module]
-        files[lib_path(project, module)] = native.lib_module(project, module, carried=carried, http=http, drop_classes=drop)
+        files[lib_path(project, module)] = native.lib_module(
+            project, module, carried=carried, http=http, drop_classes=drop, test_hooks=test_hooks
+        )
 
-    built = [
-        (cls, hooks.build(project, m, carried=carried, is_async=cls.startswith("Async"))) for cls, m in methods
-    ]
+    built = [(cls, hooks.build(project, m, carried=carried, is_async=cls.startswith("Async"))) for cls, m in methods]
     public = {name: module for name, module in project.public_names().items() if module in carried}
     if built:
         functions: list[str] = []
@@ -88,8 +92,7 @@ def plan_fork(read: Callable[[str], str], project_root: Path, version: str, step
             '"""``client.responses.poll`` and friends: the logic behind the methods the generated resource\n'
             'declares (as ``_response_resources.py`` is for ``parse`` / ``stream``)."""\n\n'
             "from __future__ import annotations\n\n"
-            f"from typing import TYPE_CHECKING\n\nimport {http}\n\n"
-            + "\n\n".join(functions)
+            f"from typing import TYPE_CHECKING\n\nimport {http}\n\n" + "\n\n".join(functions)
         )
         files[f"{LIB_DIR}/{hooks.METHODS_MODULE}.py"] = add_imports(
             text, plan, package=translate.LIB_PACKAGE, path=hooks.METHODS_MODULE, version=version
@@ -98,7 +101,14 @@ def plan_fork(read: Callable[[str], str], project_root: Path, version: str, step
     files[EXCEPTIONS] = merge_exceptions(upstream(EXCEPTIONS), project, http=http, version=version)
     exceptions = sorted(name for name, module in public.items() if module in native.MERGED)
     files[PACKAGE_INIT] = patch_package_init(upstream(PACKAGE_INIT), exceptions, version=version)
-    files[CLIENT] = patch_client(upstream(CLIENT), client_hooks(project, aliases), version=version)
+    client_methods, client_plan = client_hooks(project, aliases, http)
+    files[CLIENT] = add_imports(
+        patch_client(upstream(CLIENT), client_methods, version=version),
+        client_plan,
+        package="openai",
+        path=CLIENT,
+        version=version,
+    )
     if built:
         hook_plan = ImportPlan()
         for (_, method), (_, source) in zip(built, methods, strict=True):
@@ -183,10 +193,12 @@ def _typing_imports(
     return plan
 
 
-def client_hooks(project: Project, aliases: dict[str, str]) -> dict[str, str]:
+def client_hooks(project: Project, aliases: dict[str, str], http: str) -> tuple[dict[str, str], ImportPlan]:
     """``_make_background_failure_error`` for each client class: signature, docstring, a delegation to the
-    public ``make_background_failure_error``, imported on first call."""
+    public ``make_background_failure_error``, imported on first call; and its annotations' imports (for type
+    checkers only)."""
     found = {}
+    plan = ImportPlan()
     for cls in CLIENT_CLASSES:
         source = project.find_method("_client", cls, CLIENT_HOOK)
         node = project.method_node(source)
@@ -203,7 +215,16 @@ def client_hooks(project: Project, aliases: dict[str, str]) -> dict[str, str]:
         local = f"    from .lib.background import {', '.join(imported)}\n\n" if imported else ""
         method = native.rename(head, aliases) + local + body_lines
         found[cls] = textwrap.indent(method, "    ")
-    return found
+        annotated = set().union(*(_names(a) for a in hooks.annotations(node)))
+        for name in sorted(annotated):
+            imported = _resolve_name(project, source.module, name, set(), http, {})
+            if imported is not None and imported.module:
+                plan.add(imported, runtime=False)
+    return found, plan
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 def lib_init(public: Mapping[str, str]) -> str:
@@ -214,7 +235,7 @@ def lib_init(public: Mapping[str, str]) -> str:
     lines = [
         '"""Background mode for the Responses API: typed errors for background responses that end failed,\n'
         "incomplete or cancelled, and the helpers behind ``client.responses.poll()`` and its siblings.\n\n"
-        "See helpers.md, \"Polling background responses\".\n"
+        'See helpers.md, "Polling background responses".\n'
         '"""\n',
         "from __future__ import annotations\n",
         "from typing import TYPE_CHECKING, Any\n",

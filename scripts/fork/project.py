@@ -233,7 +233,9 @@ class Project:
             raise TranslateError(f"{module}: cannot read {ast.unparse(value)} as a literal")
         if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Mult, ast.Add)):
             ops = {ast.Mult: operator.mul, ast.Add: operator.add}
-            return ops[type(value.op)](self._evaluate(module, value.left, depth), self._evaluate(module, value.right, depth))
+            return ops[type(value.op)](
+                self._evaluate(module, value.left, depth), self._evaluate(module, value.right, depth)
+            )
         try:
             return ast.literal_eval(value)
         except ValueError:

@@ -15,7 +15,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import hooks, native
+from . import hooks
 from .project import CLIENT_CLASSES, CLIENT_HOOK, RESOURCE_CLASSES, Project, package_only
 from .translate import TranslateError
 

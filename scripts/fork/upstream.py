@@ -110,7 +110,12 @@ def commit(tree: Path, message: str) -> None:
     env = {"GIT_AUTHOR_DATE": FIXED_DATE, "GIT_COMMITTER_DATE": FIXED_DATE}
     done = subprocess.run(
         ["git", *GIT_IDENTITY, "commit", "-q", "-F", "-", "--no-verify"],
-        cwd=tree, input=message, capture_output=True, text=True, check=False, env={**os.environ, **env},
+        cwd=tree,
+        input=message,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
     )
     if done.returncode != 0:
         raise UpstreamError(f"git commit failed:\n{done.stdout}{done.stderr}")
@@ -119,7 +124,20 @@ def commit(tree: Path, message: str) -> None:
 def format_patches(tree: Path, into: Path, slugs: Sequence[str]) -> list[Path]:
     """The commits after ``pristine`` as ``000N-<slug>.patch`` (``git am`` format, no hash, no signature)."""
     into.mkdir(parents=True, exist_ok=True)
-    run(["git", "format-patch", "-q", "--zero-commit", "--no-signature", *DIFF_OPTIONS, "-o", str(into), "pristine..HEAD"], cwd=tree)
+    run(
+        [
+            "git",
+            "format-patch",
+            "-q",
+            "--zero-commit",
+            "--no-signature",
+            *DIFF_OPTIONS,
+            "-o",
+            str(into),
+            "pristine..HEAD",
+        ],
+        cwd=tree,
+    )
     made = sorted(into.glob("*.patch"))
     if len(made) != len(slugs):
         raise UpstreamError(f"expected {len(slugs)} patches, git made {[p.name for p in made]}")
@@ -145,7 +163,9 @@ def pinned_version(tree: Path, name: str) -> str | None:
     lock = tree / "uv.lock"
     if not lock.is_file():
         return None
-    match = re.search(rf'^name = "{re.escape(name)}"\nversion = "([^"]+)"', lock.read_text(encoding="utf-8"), re.MULTILINE)
+    match = re.search(
+        rf'^name = "{re.escape(name)}"\nversion = "([^"]+)"', lock.read_text(encoding="utf-8"), re.MULTILINE
+    )
     return match.group(1) if match else None
 
 
@@ -157,7 +177,19 @@ def pinned_tool(tree: Path, name: str, cache: Path) -> Path:
     folder = cache / f"{name}-{version}"
     exe = folder / "bin" / name
     if not exe.is_file():
-        run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target", str(folder), f"{name}=={version}"])
+        run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--target",
+                str(folder),
+                f"{name}=={version}",
+            ]
+        )
     if not exe.is_file():
         raise UpstreamError(f"pip installed {name}=={version} without {exe}")
     return exe
@@ -168,8 +200,17 @@ def tidy(tree: Path, ruff: Path, paths: Sequence[str]) -> None:
     imports), then ``format`` on the files that are new (upstream's generated files keep their layout)."""
     if not paths:
         return
-    new = [p for p in paths if subprocess.run(["git", "cat-file", "-e", f"pristine:{p}"], cwd=tree, capture_output=True).returncode != 0]
-    subprocess.run([str(ruff), "check", "--no-cache", "--fix", "--quiet", "--exit-zero", *paths], cwd=tree, capture_output=True, check=False)
+    new = [
+        p
+        for p in paths
+        if subprocess.run(["git", "cat-file", "-e", f"pristine:{p}"], cwd=tree, capture_output=True).returncode != 0
+    ]
+    subprocess.run(
+        [str(ruff), "check", "--no-cache", "--fix", "--quiet", "--exit-zero", *paths],
+        cwd=tree,
+        capture_output=True,
+        check=False,
+    )
     if new:
         run([str(ruff), "format", "--no-cache", "--quiet", *new], cwd=tree)
     changed = [p for p in paths if p not in new]

@@ -26,10 +26,10 @@ FAILED = {"error": {"code": "server_error", "message": "The server had an error"
 
 
 def test_server_error_is_an_internal_server_error() -> None:
-    with pytest.raises(openai.InternalServerError) as caught:
+    with pytest.raises(openai.ResponseServerError) as caught:
         raise_for_status(background_response("failed", **FAILED))
     error = caught.value
-    assert isinstance(error, openai.ResponseServerError)
+    assert isinstance(error, openai.InternalServerError)
     assert error.status_code == 500
     assert error.response.status_code == 200
     assert error.response_id == "resp_123"
@@ -41,8 +41,9 @@ def test_rate_limit_and_bad_request_keep_their_families() -> None:
     with pytest.raises(openai.RateLimitError) as limited:
         raise_for_status(background_response("failed", error={"code": "rate_limit_exceeded", "message": "slow"}))
     assert limited.value.status_code == 429
-    with pytest.raises(openai.BadRequestError) as invalid:
+    with pytest.raises(openai.ResponseBadRequestError) as invalid:
         raise_for_status(background_response("failed", error={"code": "invalid_prompt", "message": "no"}))
+    assert isinstance(invalid.value, openai.BadRequestError)
     assert invalid.value.status_code == 400
     assert invalid.value.retryable is False
 
@@ -76,8 +77,6 @@ def test_client_hook_maps_without_raising(client: OpenAI) -> None:
 
 
 async def test_async_client_hook_maps_without_raising(async_client: AsyncOpenAI) -> None:
-    error = async_client._make_background_failure_error(
-        background_response("failed", **FAILED), response=poll_answer()
-    )
+    error = async_client._make_background_failure_error(background_response("failed", **FAILED), response=poll_answer())
     assert isinstance(error, openai.ResponseServerError)
     assert error.response_id == "resp_123"

@@ -15,7 +15,18 @@ URL = f"{base_url}/responses/resp_123"
 
 
 def body(status: str, **fields: Any) -> dict[str, Any]:
-    return {"id": "resp_123", "object": "response", "status": status, "output": [], "created_at": 0, "model": "gpt-4o", "parallel_tool_calls": False, "tool_choice": "auto", "tools": [], **fields}
+    return {
+        "id": "resp_123",
+        "object": "response",
+        "status": status,
+        "output": [],
+        "created_at": 0,
+        "model": "gpt-4o",
+        "parallel_tool_calls": False,
+        "tool_choice": "auto",
+        "tools": [],
+        **fields,
+    }
 
 
 def answers(*statuses: str, hints: tuple[str, ...] = ()) -> list[httpx2.Response]:
@@ -30,8 +41,9 @@ def answers(*statuses: str, hints: tuple[str, ...] = ()) -> list[httpx2.Response
 @pytest.mark.respx2(base_url=base_url)
 def test_poll_raises_the_sdk_error_family(client: OpenAI, respx2_mock: MockRouter) -> None:
     respx2_mock.get(URL).mock(side_effect=answers("queued", "in_progress", "failed"))
-    with mock.patch.object(client.responses, "_sleep") as sleep, pytest.raises(openai.InternalServerError) as caught:
+    with mock.patch.object(client.responses, "_sleep") as sleep, pytest.raises(openai.ResponseServerError) as caught:
         client.responses.poll("resp_123")
+    assert isinstance(caught.value, openai.InternalServerError)
     assert caught.value.response_id == "resp_123"
     assert sleep.call_count == 2
     assert all(call.request.headers.get("X-Stainless-Poll-Helper") == "true" for call in respx2_mock.calls)

@@ -14,7 +14,21 @@ from tests.conftest import base_url
 
 def answer(rid: str, status: str) -> httpx2.Response:
     fields: dict[str, Any] = {"error": {"code": "rate_limit_exceeded", "message": "slow"}} if status == "failed" else {}
-    return httpx2.Response(200, json={"id": rid, "object": "response", "status": status, "output": [], "created_at": 0, "model": "gpt-4o", "parallel_tool_calls": False, "tool_choice": "auto", "tools": [], **fields})
+    return httpx2.Response(
+        200,
+        json={
+            "id": rid,
+            "object": "response",
+            "status": status,
+            "output": [],
+            "created_at": 0,
+            "model": "gpt-4o",
+            "parallel_tool_calls": False,
+            "tool_choice": "auto",
+            "tools": [],
+            **fields,
+        },
+    )
 
 
 def mock_jobs(respx2_mock: MockRouter) -> None:

@@ -16,7 +16,18 @@ URL = f"{base_url}/responses/resp_123"
 
 def response(status: str) -> dict[str, Any]:
     fields: dict[str, Any] = {"error": {"code": "server_error", "message": "boom"}} if status == "failed" else {}
-    return {"id": "resp_123", "object": "response", "status": status, "output": [], "created_at": 0, "model": "gpt-4o", "parallel_tool_calls": False, "tool_choice": "auto", "tools": [], **fields}
+    return {
+        "id": "resp_123",
+        "object": "response",
+        "status": status,
+        "output": [],
+        "created_at": 0,
+        "model": "gpt-4o",
+        "parallel_tool_calls": False,
+        "tool_choice": "auto",
+        "tools": [],
+        **fields,
+    }
 
 
 def sse(*events: dict[str, Any]) -> httpx2.Response:
