@@ -137,7 +137,7 @@ def test_lib_modules_are_native_to_the_sdk() -> None:
     for path, text in lib.items():
         assert "generated from" not in text.lower(), path
         assert "openai_background" not in text and "openai-background" not in text, path
-        assert "_compat" not in text and "_monotonic" not in text, path
+        assert "_compat" not in text and "_monotonic" not in text and "_SDK" not in text, path
         assert "this package" not in text or path.endswith("__init__.py"), path
         assert "from openai." not in text, path
     loop = lib[f"{patching.LIB_DIR}/_loop.py"]

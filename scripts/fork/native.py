@@ -164,7 +164,9 @@ def compat_support(project: Project, names: set[str]) -> tuple[list[str], list[s
             chosen = [a for a in node.names if (a.asname or a.name) in used]
             if chosen:
                 imports.append(_import_text("", node.module or "", chosen))
-        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in used for t in node.targets):
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id in used and t.id not in HTTP_ALIASES for t in node.targets
+        ):
             constants.append((ast.get_source_segment(source, node) or "") + "\n")
     return imports, constants
 

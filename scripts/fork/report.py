@@ -67,7 +67,7 @@ def hook_summary(diff: str, generated: Collection[str]) -> dict[str, list[str]]:
         if line.startswith("+++ b/"):
             current = line[6:] if line[6:] in generated else None
         elif current and line.startswith("+") and not line.startswith("+++"):
-            match = re.match(r"\+\s+(?:async )?def (\w+)\(", line) or re.match(r'\+\s+"?(\w+)"?,$', line)
+            match = re.match(r"\+\s+(?:async )?def (\w+)\(", line) or re.match(r'\+\s+"?([A-Z]\w+)"?,$', line)
             if match and match.group(1) not in found.get(current, []):
                 found.setdefault(current, []).append(match.group(1))
     return found
