@@ -5,6 +5,7 @@ The build itself (download, wheel, upstream's tests) runs in ``nox -s fork``.
 
 from __future__ import annotations
 
+import functools
 import sys
 import textwrap
 from pathlib import Path
@@ -91,8 +92,14 @@ def reader(files: dict[str, str]):  # type: ignore[no-untyped-def]
     return read
 
 
+@functools.cache
+def planned(step: int | None = None, *, test_hooks: bool = False) -> dict[str, str]:
+    """The fork's files for the fixture SDK, computed once per arguments (the translation reads every module)."""
+    return patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9", step, test_hooks=test_hooks)
+
+
 def test_every_patched_file_parses_and_carries_the_additions() -> None:
-    files = patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9")
+    files = planned()
     for path, text in files.items():
         if path.endswith(".py"):
             compile(text, path, "exec")
@@ -111,7 +118,7 @@ def test_every_patched_file_parses_and_carries_the_additions() -> None:
 
 
 def test_generated_files_hold_signatures_that_delegate_and_nothing_else() -> None:
-    files = patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9")
+    files = planned()
     for text in (files[patching.RESPONSES], files[patching.CLIENT]):
         added = text.replace(RESPONSES, "").replace(CLIENT, "")
         # every import of the implementation is inside a method body (first use) or for type checkers only
@@ -123,14 +130,14 @@ def test_generated_files_hold_signatures_that_delegate_and_nothing_else() -> Non
 
 
 def test_the_client_hook_lands_right_after_make_status_error() -> None:
-    text = patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9")[patching.CLIENT]
+    text = planned()[patching.CLIENT]
     sync = text[text.index("class OpenAI:") : text.index("class AsyncOpenAI:")]
     assert sync.index("def _make_status_error(") < sync.index("def _make_background_failure_error(")
     assert sync.index("def _make_background_failure_error(") < sync.index("def copy(")
 
 
 def test_lib_modules_are_native_to_the_sdk() -> None:
-    files = patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9")
+    files = planned()
     lib = {path: text for path, text in files.items() if path.startswith(patching.LIB_DIR)}
     assert f"{patching.LIB_DIR}/streams/_program.py" in lib  # subpackages stay subpackages
     assert f"{patching.LIB_DIR}/_compat.py" not in lib and f"{patching.LIB_DIR}/_exceptions.py" not in lib
@@ -151,7 +158,7 @@ def test_lib_modules_are_native_to_the_sdk() -> None:
 
 
 def test_the_test_hook_is_kept_only_when_asked() -> None:
-    hooked = patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9", test_hooks=True)
+    hooked = planned(test_hooks=True)
     assert "_monotonic" in hooked[f"{patching.LIB_DIR}/_waiting.py"]
 
 
@@ -168,7 +175,7 @@ def test_steps_carry_their_features_in_order() -> None:
 
 
 def test_a_step_prunes_the_features_it_does_not_carry_yet() -> None:
-    files = {k: patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9", step=k) for k in (0, 1, 2)}
+    files = {k: planned(k) for k in (0, 1, 2)}
     assert patching.RESPONSES not in files[0]
     assert "wait:" not in files[1][patching.RESPONSES] and "def stream_background(" not in files[1][patching.RESPONSES]
     assert 'wait: Literal["poll", "stream"]' in files[2][patching.RESPONSES]

@@ -174,7 +174,11 @@ def compat_support(project: Project, names: set[str]) -> tuple[list[str], list[s
 def hook_readers(project: Project, modules: Iterable[str]) -> set[str]:
     """Module-level functions ``f(resource, default)`` that return a ``TEST_HOOKS`` attribute of the resource
     if set, else ``default``: without test hooks, ``f(a, b)`` is just ``b``."""
-    found = set()
+    modules = tuple(sorted(modules))
+    cached = project.memo.get(("hook_readers", modules))
+    if isinstance(cached, set):
+        return cached
+    found: set[str] = set()
     for module in modules:
         for node in project.tree(module).body:
             if isinstance(node, ast.FunctionDef) and any(
@@ -183,6 +187,7 @@ def hook_readers(project: Project, modules: Iterable[str]) -> set[str]:
                 if len(node.args.args) != 2:
                     raise TranslateError(f"{module}.{node.name} reads a test hook but is not f(resource, default)")
                 found.add(node.name)
+    project.memo[("hook_readers", modules)] = found
     return found
 
 

@@ -64,7 +64,7 @@ def plan_fork(
         except FileNotFoundError:
             raise AnchorMissing(version, path, None) from None
 
-    project = Project(project_root)
+    project = _project(project_root)
     layout = series.plan(project)
     k = len(series.STEPS) - 1 if step is None else step
     carried = layout.modules[k]
@@ -123,6 +123,17 @@ def plan_fork(
     if k >= 1:
         files[HELPERS] = upstream(HELPERS).rstrip("\n") + "\n\n" + series.helpers_section()
     return files
+
+
+_PROJECTS: dict[Path, Project] = {}
+
+
+def _project(root: Path) -> Project:
+    """One ``Project`` per source folder in a process: each step of the series reads the same source."""
+    key = root.resolve()
+    if key not in _PROJECTS:
+        _PROJECTS[key] = Project(key)
+    return _PROJECTS[key]
 
 
 def lib_path(project: Project, module: str) -> str:

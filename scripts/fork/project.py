@@ -51,6 +51,9 @@ class Project:
         self.root = root
         self._sources: dict[str, str] = {}
         self._trees: dict[str, ast.Module] = {}
+        self._siblings: dict[tuple[str, bool], set[str]] = {}
+        self.memo: dict[object, object] = {}
+        """Results other steps derive from the source, computed once per ``Project``."""
 
     def path(self, module: str) -> Path:
         parts = module.split(".")
@@ -105,6 +108,9 @@ class Project:
 
     def siblings(self, module: str, *, runtime_only: bool = False) -> set[str]:
         """The project modules ``module`` imports (relative imports), at any depth of its body."""
+        key = (module, runtime_only)
+        if key in self._siblings:
+            return set(self._siblings[key])
         found = set()
         guarded = type_checking_lines(self.tree(module)) if runtime_only else set()
         for node in ast.walk(self.tree(module)):
@@ -112,7 +118,8 @@ class Project:
                 target = self.resolve(module, node)
                 if target is not None and target != "__init__":
                     found.add(target)
-        return found
+        self._siblings[key] = found
+        return set(found)
 
     def import_table(self, module: str) -> dict[str, object]:
         return dict(import_table(self.tree(module), own_package="openai_background"))

@@ -101,6 +101,15 @@ class Plan:
 
 
 def plan(project: Project) -> Plan:
+    cached = project.memo.get("series.plan")
+    if isinstance(cached, Plan):
+        return cached
+    made = _plan(project)
+    project.memo["series.plan"] = made
+    return made
+
+
+def _plan(project: Project) -> Plan:
     methods = {cls: project.class_methods("_resources", cls) for cls in RESOURCE_CLASSES}
     hook_sources = {cls: project.find_method("_client", cls, CLIENT_HOOK) for cls in CLIENT_CLASSES}
     public = project.public_names()
