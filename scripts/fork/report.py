@@ -184,6 +184,14 @@ print(client.responses.retrieve("resp_1").status)   # today: "failed", no except
 client.responses.poll("resp_1")                       # with the series: raises openai.InternalServerError
 ```
 
+To try the series (save the snippet as `repro.py`):
+
+```bash
+pip download --no-deps --no-binary :all: openai=={upstream_version} && tar xzf openai-{upstream_version}.tar.gz
+cd openai-{upstream_version} && git init -q && git add -A && git commit -qm pristine && git am ../000*.patch
+pip install -e . && python ../repro.py
+```
+
 ## Proposal (four patches, each applies, lints, type-checks and tests on its own)
 
 | # | patch | lines (+/-) | of which in generated files |
