@@ -227,13 +227,16 @@ FORK_PACKAGE_ONLY_TESTS = (
 
 @nox.session
 def fork(session: nox.Session) -> None:
-    """The forked SDK (``scripts/build_fork.py``): builds ``dist/openai-<upstream>+background.<n>-*.whl``,
-    ``dist/upstream.patch`` and ``dist/PR.md`` from the ``openai`` sdist, then checks, in fresh venvs:
-    upstream's offline tests give the same outcome on the pristine sdist and on the fork; this project's
-    behaviour tests pass against the fork's own ``openai.OpenAI`` (``OPENAI_BACKGROUND_TARGET=fork``); the
-    patch applies to a fresh unpack with ``git apply --check``. Arguments go to the build script:
-    ``nox -s fork -- --openai-version 3.57.0 --fork-revision 2``."""
+    """The forked SDK (``scripts/build_fork.py``): builds the patch series ``dist/series/000N-*.patch``, the
+    combined ``dist/upstream.patch``, ``dist/PR.md`` and ``dist/openai-<upstream>+background.<n>-*.whl`` from the
+    ``openai`` sdist, then checks, in fresh venvs: each patch in order passes upstream's pinned ruff and ty (no
+    finding beyond pristine's), ``tests/test_client.py`` and its own tests; upstream's offline tests give the
+    same outcome on the pristine sdist and on the fork, and the series' tests pass there; ``import openai``
+    costs the same on both (printed side by side); this project's behaviour tests pass against the fork's own
+    ``openai.OpenAI`` (``OPENAI_BACKGROUND_TARGET=fork``); the patches apply with ``git apply --check``.
+    Arguments go to the build script: ``nox -s fork -- --openai-version 3.57.0 --fork-revision 2``."""
     import sys
+    import time
     from pathlib import Path
 
     if sys.version_info >= (3, 11):
@@ -241,20 +244,50 @@ def fork(session: nox.Session) -> None:
     else:  # pragma: no cover
         import tomli as tomllib
 
+    started = time.monotonic()
     session.run("python", "scripts/build_fork.py", *session.posargs)
     wheel = max(Path("dist").glob("openai-*+background.*.whl"), key=lambda path: path.stat().st_mtime)
     upstream_version = wheel.name.split("-")[1].split("+")[0]
     sdist = Path(".fork-build", upstream_version, "sdist", f"openai-{upstream_version}.tar.gz")
     work = Path(session.create_tmp()).resolve() / "fork"  # absolute: upstream tests run in other folders
+    tools = Path(".fork-build", "tools").resolve()  # upstream's pinned ruff and ty, installed once
 
     verify = ("python", "scripts/fork/verify.py")
-    session.run(*verify, "upstream-tests", "--sdist", str(sdist), "--wheel", str(wheel), "--workdir", str(work))
+    session.run(
+        *verify,
+        "series-checks",
+        "--sdist",
+        str(sdist),
+        "--series",
+        "dist/series",
+        "--workdir",
+        str(work),
+        "--tools",
+        str(tools),
+    )
+    session.run(
+        *verify,
+        "upstream-tests",
+        "--sdist",
+        str(sdist),
+        "--wheel",
+        str(wheel),
+        "--workdir",
+        str(work),
+        "--patch",
+        "dist/upstream.patch",
+    )
+    session.run(*verify, "import-cost", "--workdir", str(work))
 
     test_extra = tomllib.loads(Path("pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
-    session.install(f"openai[aiohttp] @ {wheel.resolve().as_uri()}", *test_extra)
+    # The series carries no test hook; this project's tests set a fake clock on the resource, so they run
+    # against the same build plus that hook (scripts/build_fork.py writes it beside, never into dist/).
+    test_wheel = Path(".fork-build", upstream_version, "test-wheel", wheel.name)
+    session.install(f"openai[aiohttp] @ {test_wheel.resolve().as_uri()}", *test_extra)
     session.install("--no-deps", ".")  # for openai_background.testing, the fake server some tests use
     session.run("python", "-c", "import openai, openai.lib.background; print('testing openai', openai.__version__)")
     ignores = [f"--ignore={path}" for path in FORK_PACKAGE_ONLY_TESTS]
     session.run("pytest", *ignores, env={"OPENAI_BACKGROUND_TARGET": "fork"})
 
     session.run(*verify, "apply-check", "--sdist", str(sdist), "--patch", "dist/upstream.patch")
+    session.log(f"fork session: {time.monotonic() - started:.0f} s")
