@@ -227,6 +227,7 @@ def lib_module(
     package = package_of_home(project, module)
     aliases, functions = compat_parts(project, http)
     renames: dict[str, str] = {}
+    library_calls: list[str] = []
     inline: list[str] = []
     edits = []
     for node in ast.walk(tree):
@@ -240,11 +241,14 @@ def lib_module(
                 bound = alias.asname or alias.name
                 if alias.name in aliases:
                     renames[bound] = aliases[alias.name]
+                elif alias.name == "http_library":  # the SDK names its HTTP library: ``http_library()`` is it
+                    library_calls.append(bound)
                 elif alias.name in functions:
                     inline.append(alias.name)
                 else:
                     raise TranslateError(f"{module} imports {alias.name} from _compat, which has no SDK spelling")
-            edits.append((node.lineno, node.end_lineno, f"{indent}import {http}\n" if renames else ""))
+            needs_http = renames or library_calls
+            edits.append((node.lineno, node.end_lineno, f"{indent}import {http}\n" if needs_http else ""))
         elif target in MERGED or target in carried:
             written = relative_module(home(target), package)
             edits.append((node.lineno, node.end_lineno, _import_text(indent, written, node.names)))
@@ -260,6 +264,10 @@ def lib_module(
     if drop:
         text = _without_all_names(text, drop)
     text = rename(text, renames)
+    for bound in library_calls:
+        text = re.sub(rf"\b{re.escape(bound)}\(\)", http, text)
+        if re.search(rf"\b{re.escape(bound)}\b", text):
+            raise TranslateError(f"{module} uses {bound} other than as a call `{bound}()`")
     if inline:
         imports, constants = compat_support(project, set(inline))
         body = "\n\n".join(rename(functions[name], aliases) for name in inline)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .translate import TranslateError, import_table
 
-PACKAGE_ONLY = ("_client", "_resources", "_install", "_cli", "_demo", "_outcome", "_progress", "__main__")
+PACKAGE_ONLY = ("_client", "_resources", "_recording", "_install", "_cli", "_demo", "_outcome", "_progress", "__main__")
 """Modules whose job the SDK's own classes (or nothing in the SDK) do in the fork: never carried."""
 
 PACKAGE_ONLY_PACKAGES = ("testing", "modes", "journal", "cli")
@@ -80,7 +80,9 @@ class Project:
             path = self.path(module)
             if not path.is_file():
                 raise TranslateError(f"the project has no module {module} ({path})")
-            self._sources[module] = path.read_text(encoding="utf-8")
+            from .native import strip_marked  # the lines the project marks as its own never reach the fork
+
+            self._sources[module] = strip_marked(path.read_text(encoding="utf-8"))
         return self._sources[module]
 
     def tree(self, module: str) -> ast.Module:
@@ -163,9 +165,10 @@ class Project:
 
     def method_node(self, method: MethodSource) -> ast.FunctionDef | ast.AsyncFunctionDef:
         cls = self._class(method.module, method.class_name)
-        for item in cls.body:
+        for item in reversed(cls.body):  # the implementation, after its ``@overload`` stubs
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method.name:
-                return item
+                if not any(_is_overload(d) for d in item.decorator_list):
+                    return item
         raise TranslateError(f"the project has no method {method.class_name}.{method.name}")
 
     def _class(self, module: str, class_name: str) -> ast.ClassDef:
@@ -260,6 +263,12 @@ class Project:
                     bound.add(module)
                     changed = True
         return bound
+
+
+def _is_overload(decorator: ast.expr) -> bool:
+    return (isinstance(decorator, ast.Name) and decorator.id == "overload") or (
+        isinstance(decorator, ast.Attribute) and decorator.attr == "overload"
+    )
 
 
 def _literal_all(tree: ast.Module) -> set[str]:
