@@ -221,6 +221,17 @@ FORK_PACKAGE_ONLY_TESTS = (
     "tests/test_journal_heavy.py",
     "tests/test_testkit.py",  # openai_background.testing's pytest plugin and respx helpers
     "tests/test_typing_usage.py",  # the package's public names
+    "tests/test_modes.py",  # the framework modes (modes/) are the package's
+    "tests/test_settings.py",  # the client settings of the modes
+    "tests/test_strict_retrieve.py",  # a framework mode's retrieve
+    "tests/test_install_modes.py",  # install() with modes
+    "tests/test_raise_for_status_any.py",  # imports openai_background itself (skips under the fork anyway)
+    "tests/test_cli_exit.py",  # the openai-background command's exit codes
+    "tests/test_readme.py",  # the package's README blocks
+    "tests/test_newcomer.py",  # the package's names and its demo
+    "tests/test_testkit_answers.py",  # openai_background.testing's scripted answers
+    "tests/test_hostile_server.py",  # the tests' hostile server itself, no target in it
+    "tests/integrations",  # frameworks on the package's modes (collected only by nox -s integrations)
 )
 """Tests about this package rather than the behaviour the fork shares with it: left out of the fork run."""
 
