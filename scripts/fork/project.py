@@ -166,9 +166,12 @@ class Project:
     def method_node(self, method: MethodSource) -> ast.FunctionDef | ast.AsyncFunctionDef:
         cls = self._class(method.module, method.class_name)
         for item in reversed(cls.body):  # the implementation, after its ``@overload`` stubs
-            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method.name:
-                if not any(_is_overload(d) for d in item.decorator_list):
-                    return item
+            if (
+                isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and item.name == method.name
+                and not any(_is_overload(d) for d in item.decorator_list)
+            ):
+                return item
         raise TranslateError(f"the project has no method {method.class_name}.{method.name}")
 
     def _class(self, module: str, class_name: str) -> ast.ClassDef:
