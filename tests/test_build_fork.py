@@ -148,7 +148,7 @@ def test_lib_modules_are_native_to_the_sdk() -> None:
         assert "this package" not in text or path.endswith("__init__.py"), path
         assert "from openai." not in text, path
     loop = lib[f"{patching.LIB_DIR}/_loop.py"]
-    assert 'logging.getLogger("openai.lib.background")' in loop and "from ..._types import" in loop
+    assert 'logging.getLogger("openai.lib.background")' in loop and "from ...types.responses import" in loop
     assert "from .streams" not in loop  # the core never imports the streams at module level
     assert "from .._loop import" in lib[f"{patching.LIB_DIR}/streams/_steps.py"]
     assert "httpx2.Response" in lib[f"{patching.LIB_DIR}/_dispatch.py"]

@@ -108,7 +108,7 @@ def speak_as_sdk(source: str, *, subpackage: bool = False) -> str:
     """The logger under ``openai``, and docstrings that speak of the SDK, not of the package (in a
     subpackage's ``__init__``, "this package" is the subpackage and stays); modules the SDK does not have
     are not named (``_compat`` dissolves, ``_resources``' methods live in ``_response_methods``)."""
-    source = source.replace(f'"{PROJECT_LOGGER}"', f'"{LOGGER}"')
+    source = source.replace(f'"{PROJECT_LOGGER}"', f'"{LOGGER}"').replace(f"``{PROJECT_LOGGER}``", f"``{LOGGER}``")
     if not subpackage:
         source = re.sub(r"\bthis package\b", "the SDK", source)
     source = re.sub(r"``\.*_compat``,?\s*", "", source)

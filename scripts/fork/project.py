@@ -141,11 +141,12 @@ class Project:
     def class_methods(self, module: str, class_name: str) -> list[MethodSource]:
         """Public methods of a project class, its own first, then those of its project bases (in order)."""
         cls = self._class(module, class_name)
-        methods = [
-            MethodSource(module, class_name, item.name)
+        names = dict.fromkeys(  # a method with ``@overload`` stubs is one method
+            item.name
             for item in cls.body
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_")
-        ]
+        )
+        methods = [MethodSource(module, class_name, name) for name in names]
         for base_module, base_class in self._project_bases(module, cls):
             known = {m.name for m in methods}
             methods += [m for m in self.class_methods(base_module, base_class) if m.name not in known]
