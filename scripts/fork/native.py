@@ -164,6 +164,8 @@ def compat_support(project: Project, names: set[str]) -> tuple[list[str], list[s
             chosen = [a for a in node.names if (a.asname or a.name) in used]
             if chosen:
                 imports.append(_import_text("", node.module or "", chosen))
+        elif isinstance(node, ast.Import):  # ``import importlib`` for ``make_tools``
+            imports += [f"import {a.name}\n" for a in node.names if a.asname is None and a.name in used]
         elif isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id in used and t.id not in HTTP_ALIASES for t in node.targets
         ):
