@@ -122,7 +122,10 @@ def upstream_tests(sdist: Path, wheel: Path, workdir: Path, patch: Path | None =
     workdir.mkdir(parents=True, exist_ok=True)
     trees = {kind: upstream.unpack(sdist, workdir / f"{kind}-tree") for kind in ("pristine", "fork")}
     if patch is not None:  # the series' tests join the fork's run (its src comes from the wheel)
+        upstream.init_scratch_repo(trees["fork"])  # its own repository: inside ours, git apply would skip every path
         upstream.run(["git", "apply", "--include=tests/*", str(patch.resolve())], cwd=trees["fork"])
+        if not list((trees["fork"] / "tests").rglob("test_background_*.py")):
+            raise upstream.UpstreamError(f"{patch.name} brought no test_background_*.py into the fork's tree")
     tools = test_requirements((trees["pristine"] / "pyproject.toml").read_text(encoding="utf-8"))
     pythons = {
         "pristine": _environment(workdir / "pristine-venv", f"openai[{EXTRAS}] @ {sdist.resolve().as_uri()}", tools),
