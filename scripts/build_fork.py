@@ -4,13 +4,18 @@
 
 1. downloads the ``openai`` sdist with pip into ``.fork-build/`` (git-ignored), unpacks it and commits the
    pristine tree to a scratch git repository there;
-2. generates ``src/openai/lib/background/`` from ``src/openai_background/`` and patches ``_client.py``,
-   ``resources/responses/responses.py``, ``_exceptions.py``, ``__init__.py`` and ``lib/__init__.py``;
-3. writes ``upstream.patch`` (``git diff`` against the pristine tree) and ``PR.md``;
-4. sets the version to ``<upstream>+background.<n>`` (not part of the patch) and builds the wheel;
-5. checks that the patch applies to a fresh unpack of the sdist.
+2. for each step of ``fork.series.STEPS``: generates ``src/openai/lib/background/`` from
+   ``src/openai_background/`` (made native: ``fork.native``), adds the exception classes to ``_exceptions.py``
+   and thin delegating hooks to the generated ``_client.py``, ``__init__.py`` and
+   ``resources/responses/responses.py`` (``fork.hooks``), adds the step's upstream-style tests and docs, tidies
+   with upstream's pinned ruff and commits;
+3. writes ``series/000N-<slug>.patch`` (``git format-patch``), ``upstream.patch`` (all of them) and ``PR.md``;
+4. sets the version to ``<upstream>+background.<n>`` (not part of the patch) and builds the wheel; builds a
+   second wheel with the package's test hooks (``.fork-build/<v>/test-wheel/``, for this project's behaviour
+   tests only, never copied to ``dist/``);
+5. checks that each patch applies in order, and the combined patch at once, to a fresh unpack of the sdist.
 
-Only when every step succeeded are the wheel, ``upstream.patch`` and ``PR.md`` copied into ``dist/``: a
+Only when every step succeeded are the wheel, the series, ``upstream.patch`` and ``PR.md`` copied into ``dist/``: a
 missing anchor stops the build with a message naming the version and the anchor, and ``dist/`` is untouched.
 """
 
@@ -24,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fork import patching, project, report, translate, upstream
+from fork import patching, project, report, series, translate, upstream
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "src" / "openai_background"
@@ -39,6 +44,7 @@ class Built:
     patch: Path
     pr: Path
     sdist: Path
+    series: list[Path]
 
 
 def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
@@ -48,30 +54,50 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
     sdist = upstream.download_sdist(version, work / "sdist")
     tree = upstream.unpack(sdist, work / "tree")
     upstream.init_scratch_repo(tree)
+    ruff = upstream.pinned_tool(tree, "ruff", build_dir / "tools")
 
     def read(path: str) -> str:
-        return (tree / path).read_text(encoding="utf-8")
+        try:
+            return upstream.run(["git", "show", f"pristine:{path}"], cwd=tree)
+        except upstream.UpstreamError:
+            raise FileNotFoundError(path) from None
 
-    files = patching.plan_fork(read, PROJECT, version)
-    for path, text in files.items():
-        compile(text, path, "exec")  # a patch that does not parse never reaches the tree
-    versioned = patching.set_version(
-        {p: read(p) for p in (patching.PYPROJECT, patching.VERSION_FILE)}, version, revision
-    )
-
-    upstream.write_files(tree, files)
+    plans = [patching.plan_fork(read, PROJECT, version, step) for step in range(len(series.STEPS))]
+    for files in plans:
+        for path, text in files.items():
+            if path.endswith(".py"):
+                compile(text, path, "exec")  # a patch that does not parse never reaches the tree
+    for step, files in zip(series.STEPS, plans, strict=True):
+        upstream.write_files(tree, files)
+        upstream.tidy(tree, ruff, [p for p in files if p.endswith(".py")])
+        upstream.commit(tree, f"{step.subject}\n\n{step.body}\n")
     staged = work / "staged"
-    staged.mkdir(parents=True, exist_ok=True)
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    patches = upstream.format_patches(tree, staged / "series", [s.slug for s in series.STEPS])
     patch = staged / "upstream.patch"
-    patch.write_text(upstream.diff(tree), encoding="utf-8", newline="\n")
+    patch.write_text(upstream.diff(tree, base="pristine"), encoding="utf-8", newline="\n")
 
     def pristine(path: str) -> str | None:
         try:
-            return upstream.run(["git", "show", f"HEAD:{path}"], cwd=tree)
-        except upstream.UpstreamError:
+            return read(path)
+        except FileNotFoundError:
             return None
 
-    changes = report.file_changes(upstream.diff(tree, numstat=True), pristine)
+    generated = upstream.generated_files(tree)
+    changes = report.file_changes(upstream.diff(tree, base="pristine", numstat=True), pristine, generated)
+    per_step = [
+        (
+            step,
+            report.file_changes(
+                upstream.diff(tree, base=f"HEAD~{len(series.STEPS) - i - 1}", parent=True, numstat=True),
+                pristine,
+                generated,
+            ),
+        )
+        for i, step in enumerate(series.STEPS)
+    ]
     codes = (PROJECT / "_codes.py").read_text(encoding="utf-8")
     failure_classes = report.literal(codes, "FAILURE_CLASSES")
     retryable = report.literal(codes, "RETRYABLE_CODES")
@@ -80,29 +106,50 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
     pr.write_text(
         report.pr_markdown(
             changes,
+            per_step,
             upstream_version=version,
             fork_version=fork_version,
             failure_classes=failure_classes,
             retryable_codes=retryable,
-            exceptions=sorted(n for n, m in project.Project(PROJECT).public_names().items() if m == "_exceptions"),
-            methods=[m.name for m in project.Project(PROJECT).class_methods("_resources", "Responses")],
+            methods=sorted({m.name for _, m in series.plan(project.Project(PROJECT)).methods[-1]}),
             status_codes=report.declared_status_codes((PROJECT / "_exceptions.py").read_text(encoding="utf-8")),
+            hooks=report.hook_summary(upstream.diff(tree, base="pristine"), generated),
         ),
         encoding="utf-8",
     )
-    upstream.commit(tree, "background mode")
-
+    versioned = patching.set_version(
+        {p: read(p) for p in (patching.PYPROJECT, patching.VERSION_FILE)}, version, revision
+    )
     upstream.write_files(tree, versioned)
     wheel = upstream.build_wheel(tree, work / "wheel")
+    # The wheel this project's behaviour tests run against: the series plus the package's test hooks (the
+    # fake clock they set on the resource). Never in dist/: the series and its wheel carry no test hook.
+    hooked = patching.plan_fork(read, PROJECT, version, test_hooks=True)
+    upstream.write_files(tree, hooked)
+    upstream.tidy(tree, ruff, [p for p in hooked if p.endswith(".py")])
+    upstream.build_wheel(tree, work / "test-wheel")
+    upstream.run(["git", "checkout", "-q", "--", "."], cwd=tree)
+    upstream.check_series_applies(sdist, patches)
     upstream.check_patch_applies(sdist, patch)
 
     dist.mkdir(parents=True, exist_ok=True)
     for stale in dist.glob(f"openai-{version}+background.*.whl"):
         stale.unlink()
-    built = Built(wheel=dist / wheel.name, patch=dist / "upstream.patch", pr=dist / "PR.md", sdist=sdist)
+    if (dist / "series").exists():
+        shutil.rmtree(dist / "series")
+    (dist / "series").mkdir()
+    built = Built(
+        wheel=dist / wheel.name,
+        patch=dist / "upstream.patch",
+        pr=dist / "PR.md",
+        sdist=sdist,
+        series=[dist / "series" / p.name for p in patches],
+    )
     shutil.copy2(wheel, built.wheel)
     shutil.copy2(patch, built.patch)
     shutil.copy2(pr, built.pr)
+    for source, target in zip(patches, built.series, strict=True):
+        shutil.copy2(source, target)
     return built
 
 
@@ -118,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     except (patching.AnchorMissing, translate.TranslateError, upstream.UpstreamError, ValueError) as error:
         print(f"build_fork: {error}", file=sys.stderr)
         return 1
-    for path in (built.wheel, built.patch, built.pr):
+    for path in (*built.series, built.wheel, built.patch, built.pr):
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     print(f"sdist {built.sdist}")
     return 0

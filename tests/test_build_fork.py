@@ -5,6 +5,7 @@ The build itself (download, wheel, upstream's tests) runs in ``nox -s fork``.
 
 from __future__ import annotations
 
+import functools
 import sys
 import textwrap
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from fork import patching, report, translate, verify  # noqa: E402 - scripts/ is not a package
+from fork import hooks, native, patching, project, report, series, translate, verify  # noqa: E402 - scripts/ is not a package
 
 PROJECT = ROOT / "src" / "openai_background"
 
@@ -72,9 +73,13 @@ class AsyncResponses(AsyncAPIResource):
 UPSTREAM = {
     patching.CLIENT: CLIENT,
     patching.RESPONSES: RESPONSES,
-    patching.EXCEPTIONS: '__all__ = [\n    "APIError",\n]\n\n\nclass APIError(Exception):\n    pass\n',
+    patching.EXCEPTIONS: (
+        "from __future__ import annotations\n\nimport httpx2\n\n"
+        '__all__ = [\n    "APIError",\n]\n\n\nclass APIError(Exception):\n    pass\n'
+    ),
     patching.PACKAGE_INIT: 'from ._exceptions import (\n    APIError,\n)\n\n__all__ = [\n    "APIError",\n]\n',
-    patching.LIB_INIT: "from ._tools import pydantic_function_tool as pydantic_function_tool\n",
+    patching.TYPES: "import httpx2\n",
+    patching.HELPERS: "# Helpers\n",
 }
 
 
@@ -87,37 +92,154 @@ def reader(files: dict[str, str]):  # type: ignore[no-untyped-def]
     return read
 
 
+@functools.cache
+def planned(step: int | None = None, *, test_hooks: bool = False) -> dict[str, str]:
+    """The fork's files for the fixture SDK, computed once per arguments (the translation reads every module)."""
+    return patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9", step, test_hooks=test_hooks)
+
+
 def test_every_patched_file_parses_and_carries_the_additions() -> None:
-    files = patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9")
+    files = planned()
     for path, text in files.items():
-        compile(text, path, "exec")
+        if path.endswith(".py"):
+            compile(text, path, "exec")
     assert files[patching.CLIENT].count("def _make_background_failure_error(") == 2
-    assert "from .lib.background._dispatch import make_background_failure_error" in files[patching.CLIENT]
+    assert "from .lib.background import make_background_failure_error" in files[patching.CLIENT]
     responses = files[patching.RESPONSES]
     assert responses.count("def poll(") == 2 and responses.count("def create_and_poll(") == 2
     assert "def retrieve(self, response_id: str) -> Response:" in responses  # untouched
-    assert "from ...lib.background._waiting import" in responses
+    assert "from ...lib.background._response_methods import poll" in responses
+    assert "return await async_poll(self, response_id," in responses
     assert "_OMIT" not in responses and "= omit," in responses
-    assert "from .lib.background._exceptions import (" in files[patching.EXCEPTIONS]
+    assert "DEFAULT_" not in responses and "max_poll_failures: int = 10," in responses  # literals, no import
+    assert "class ResponseServerError(ResponseFailedError, InternalServerError):" in files[patching.EXCEPTIONS]
     assert "    ResponseServerError,\n)" in files[patching.PACKAGE_INIT]
-    assert files[patching.LIB_INIT].endswith("from .background import raise_for_status as raise_for_status\n")
+    assert files[patching.HELPERS].startswith("# Helpers\n\n## Polling background responses")
+
+
+def test_generated_files_hold_signatures_that_delegate_and_nothing_else() -> None:
+    files = planned()
+    for text in (files[patching.RESPONSES], files[patching.CLIENT]):
+        added = text.replace(RESPONSES, "").replace(CLIENT, "")
+        # every import of the implementation is inside a method body (first use) or for type checkers only
+        assert "\nfrom .lib.background" not in added and "\nfrom ...lib.background" not in added
+        assert "WaitOptions" not in added and "wait_sync" not in added
+    methods = files[f"{patching.LIB_DIR}/{hooks.METHODS_MODULE}.py"]
+    assert "def poll(\n    responses: Responses," in methods and "async def async_poll(" in methods
+    assert "WaitOptions.check(" in methods
 
 
 def test_the_client_hook_lands_right_after_make_status_error() -> None:
-    text = patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9")[patching.CLIENT]
+    text = planned()[patching.CLIENT]
     sync = text[text.index("class OpenAI:") : text.index("class AsyncOpenAI:")]
     assert sync.index("def _make_status_error(") < sync.index("def _make_background_failure_error(")
     assert sync.index("def _make_background_failure_error(") < sync.index("def copy(")
 
 
-def test_lib_modules_are_generated_from_the_project_with_a_header() -> None:
-    files = patching.plan_fork(reader(UPSTREAM), PROJECT, "9.9.9")
-    loop = files[f"{patching.LIB_DIR}/_loop.py"]
-    assert loop.startswith("# File generated from openai-background's src/openai_background/_loop.py")
-    assert "from openai." not in loop and "from ..._types import" in loop
-    assert 'logging.getLogger("openai_background")' in loop  # the name the behaviour tests read records by
-    init = files[f"{patching.LIB_DIR}/__init__.py"]
+def test_lib_modules_are_native_to_the_sdk() -> None:
+    files = planned()
+    lib = {path: text for path, text in files.items() if path.startswith(patching.LIB_DIR)}
+    assert f"{patching.LIB_DIR}/streams/_program.py" in lib  # subpackages stay subpackages
+    assert f"{patching.LIB_DIR}/_compat.py" not in lib and f"{patching.LIB_DIR}/_exceptions.py" not in lib
+    for path, text in lib.items():
+        assert "generated from" not in text.lower(), path
+        assert "openai_background" not in text and "openai-background" not in text, path
+        assert "_compat" not in text and "_monotonic" not in text and "_SDK" not in text, path
+        assert "this package" not in text or path.endswith("__init__.py"), path
+        assert "from openai." not in text, path
+    loop = lib[f"{patching.LIB_DIR}/_loop.py"]
+    assert 'logging.getLogger("openai.lib.background")' in loop and "from ...types.responses import" in loop
+    assert "from .streams" not in loop  # the core never imports the streams at module level
+    assert "from .._loop import" in lib[f"{patching.LIB_DIR}/streams/_steps.py"]
+    assert "httpx2.Response" in lib[f"{patching.LIB_DIR}/_dispatch.py"]
+    init = lib[f"{patching.LIB_DIR}/__init__.py"]
     assert '"raise_for_status"' in init and '"OpenAI"' not in init and '"Responses"' not in init
+    assert "from ._dispatch import" not in init.split("if TYPE_CHECKING:")[0]  # loaded on first use
+
+
+def test_the_test_hook_is_kept_only_when_asked() -> None:
+    hooked = planned(test_hooks=True)
+    assert "_monotonic" in hooked[f"{patching.LIB_DIR}/_waiting.py"]
+
+
+def test_steps_carry_their_features_in_order() -> None:
+    layout = series.plan(project.Project(PROJECT))
+    methods = [{m.name for _, m in step} for step in layout.methods]
+    assert methods[0] == set()
+    assert methods[1] == {"poll", "create_and_poll"}
+    assert {"stream_background", "create_and_stream"} <= methods[2] and "poll_many" not in methods[2]
+    assert "poll_many" in methods[3]
+    assert "_waiting" not in layout.modules[0] and "_many" not in layout.modules[2]
+    assert not any(m.startswith("streams") for m in layout.modules[1])
+    assert all(a <= b for a, b in zip(layout.modules, layout.modules[1:], strict=False))
+
+
+def test_a_step_prunes_the_features_it_does_not_carry_yet() -> None:
+    files = {k: planned(k) for k in (0, 1, 2)}
+    assert patching.RESPONSES not in files[0]
+    assert "wait:" not in files[1][patching.RESPONSES] and "def stream_background(" not in files[1][patching.RESPONSES]
+    assert 'wait: Literal["poll", "stream"]' in files[2][patching.RESPONSES]
+    assert "def poll_many(" not in files[2][patching.RESPONSES]
+
+
+def test_marked_blocks_are_dropped() -> None:
+    source = "a = 1\n# fork: drop\nb = 2\n# fork: end\nc = 3  # fork: drop\nd = 4\n"
+    assert native.strip_marked(source) == "a = 1\nd = 4\n"
+    with pytest.raises(translate.TranslateError, match="no `# fork: end`"):
+        native.strip_marked("# fork: drop\nx = 1\n")
+
+
+def test_renames_touch_names_only() -> None:
+    source = 'x: HttpResponse = f("HttpResponse")  # HttpResponse\ny = obj.HttpResponse\n'
+    assert native.rename(source, {"HttpResponse": "httpx2.Response"}) == (
+        'x: httpx2.Response = f("HttpResponse")  # HttpResponse\ny = obj.HttpResponse\n'
+    )
+
+
+def test_leftovers_are_spoken_as_the_sdk() -> None:
+    text = (
+        'logger = logging.getLogger("openai_background")\n"""Codes this package knows (``.._compat``, ``.._x``)."""\n'
+    )
+    native_text = native.speak_as_sdk(text)
+    assert 'getLogger("openai.lib.background")' in native_text
+    assert "Codes the SDK knows (``.._x``)" in native_text
+    assert "this package" in native.speak_as_sdk('"""this package"""', subpackage=True)
+
+
+def test_an_ignored_attribute_assignment_becomes_a_typed_one() -> None:
+    source = (
+        "from __future__ import annotations\n\n"
+        "def f(e: BaseException) -> None:\n    e.rid = 1  # type: ignore[attr-defined]\n"
+    )
+    out = native.typed_setattr(source)
+    assert "    cast(Any, e).rid = 1\n" in out and "from typing import Any, cast\n" in out
+
+
+def test_test_hook_readers_are_inlined_away() -> None:
+    source = (
+        "def _clock(resource, default):\n    return getattr(resource, '_monotonic', None) or default\n\n\n"
+        "def wait(r):\n    return _clock(r, time.monotonic)\n"
+    )
+    assert native.without_test_hooks(source, {"_clock"}) == "\n\ndef wait(r):\n    return time.monotonic\n"
+
+
+def test_project_constants_are_read_across_modules() -> None:
+    found = project.Project(PROJECT)
+    assert found.constant("_dispatch", "DEFAULT_RAISE_ON") == found.constant("_dispatch", "FAILURE_STATUSES")
+    assert found.constant("_loop", "DEFAULT_MAX_POLL_FAILURES") == 10
+
+
+def test_the_generated_file_hooks_are_listed_from_the_diff() -> None:
+    diff = (
+        "+++ b/src/openai/_client.py\n+    def _make_background_failure_error(\n"
+        "+++ b/src/openai/lib/background/_loop.py\n+def poll_program(\n"
+        '+++ b/src/openai/__init__.py\n+    "ResponseServerError",\n'
+    )
+    generated = {"src/openai/_client.py", "src/openai/__init__.py"}
+    assert report.hook_summary(diff, generated) == {
+        "src/openai/_client.py": ["_make_background_failure_error"],
+        "src/openai/__init__.py": ["ResponseServerError"],
+    }
 
 
 @pytest.mark.parametrize(
@@ -130,7 +252,7 @@ def test_lib_modules_are_generated_from_the_project_with_a_header() -> None:
             RESPONSES.replace("class Responses(", "class Answers("),
             "class Responses(SyncAPIResource)",
         ),
-        (patching.EXCEPTIONS, "class APIError(Exception):\n    pass\n", "__all__ = ["),
+        (patching.EXCEPTIONS, "class APIError(Exception):\n    pass\n", "__all__ = [ ... ] list"),
         (patching.PACKAGE_INIT, "from ._exceptions import APIError\n__all__ = []\n", "from ._exceptions import ("),
     ],
 )
@@ -188,10 +310,16 @@ def test_relative_module_climbs_to_the_common_package() -> None:
     assert translate.relative_module("openai._types", "openai") == "._types"
 
 
-def test_a_module_importing_one_the_fork_does_not_carry_is_refused() -> None:
-    source = "from ._client import OpenAI\n"
+def test_a_module_importing_one_the_fork_does_not_carry_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "_x.py").write_text("from ._client import OpenAI\n")
+    (tmp_path / "_compat.py").write_text("")
     with pytest.raises(translate.TranslateError, match=r"imports \._client"):
-        translate.lib_module(source, name="_x", source_path="src/openai_background/_x.py", carried=["_loop"])
+        native.lib_module(project.Project(tmp_path), "_x", carried=["_x"], http="httpx2")
+
+
+def test_a_series_is_named_by_its_steps(tmp_path: Path) -> None:
+    assert [s.slug for s in series.STEPS] == ["errors", "poll", "streams", "poll_many"]
+    assert set(series.step_tests("poll")) == {"tests/lib/responses/test_background_poll.py"}
 
 
 def test_the_version_is_upstream_plus_background_revision() -> None:
@@ -216,7 +344,13 @@ def test_changed_lines_are_counted_per_budget() -> None:
     numstat = "18\t0\tsrc/openai/_client.py\n3\t1\tsrc/openai/_x.py\n100\t0\tsrc/openai/lib/background/_loop.py\n"
     changes = report.file_changes(numstat, pristine.get)
     assert [c.kind for c in changes] == ["generated", "core", "lib"]
-    assert report.totals(changes) == {"generated": (18, 0), "lib": (100, 0), "core": (3, 1)}
+    assert report.totals(changes) == {
+        "generated": (18, 0),
+        "lib": (100, 0),
+        "core": (3, 1),
+        "tests": (0, 0),
+        "docs": (0, 0),
+    }
 
 
 def test_upstream_outcomes_are_compared_test_by_test(tmp_path: Path) -> None:

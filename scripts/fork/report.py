@@ -7,16 +7,19 @@ many lines it changes there apart from the handwritten ``src/openai/lib/`` files
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 GENERATED_MARK = "File generated from our OpenAPI spec"
 LIB_PREFIX = "src/openai/lib/"
 
 KINDS = {
-    "generated": "generated files (carry the generator's header)",
+    "generated": "generated files (in `scripts/castiron/generated-files.json`)",
     "lib": "handwritten `src/openai/lib/` files",
-    "core": "other handwritten files",
+    "core": "other handwritten files (`src/openai/_exceptions.py`)",
+    "tests": "tests (`tests/lib/responses/`)",
+    "docs": "docs (`helpers.md`)",
 }
 
 
@@ -29,22 +32,45 @@ class FileChange:
     """``generated``, ``lib`` or ``core``: see ``KINDS``."""
 
 
-def classify(path: str, pristine: str | None) -> str:
-    """Which budget a changed file counts against; ``pristine`` is its upstream text (None: a new file)."""
+def classify(path: str, pristine: str | None, generated: Collection[str] = ()) -> str:
+    """Which budget a changed file counts against; ``pristine`` is its upstream text (None: a new file);
+    ``generated``: the paths upstream's generator owns (its inventory), else its header tells."""
     if path.startswith(LIB_PREFIX):
         return "lib"
+    if path.startswith("tests/"):
+        return "tests"
+    if path.endswith(".md"):
+        return "docs"
+    if path in generated:
+        return "generated"
     if pristine is not None and GENERATED_MARK in "".join(pristine.splitlines(keepends=True)[:3]):
         return "generated"
     return "core"
 
 
-def file_changes(numstat: str, pristine: Callable[[str], str | None]) -> list[FileChange]:
+def file_changes(
+    numstat: str, pristine: Callable[[str], str | None], generated: Collection[str] = ()
+) -> list[FileChange]:
     """``git diff --numstat`` output as ``FileChange`` rows."""
     changes = []
     for line in numstat.splitlines():
         added, removed, path = line.split("\t", 2)
-        changes.append(FileChange(path, int(added), int(removed), classify(path, pristine(path))))
+        changes.append(FileChange(path, int(added), int(removed), classify(path, pristine(path), generated)))
     return changes
+
+
+def hook_summary(diff: str, generated: Collection[str]) -> dict[str, list[str]]:
+    """Generated file -> the ``def`` names and exported names the patch adds to it (the generated-file hooks)."""
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in diff.splitlines():
+        if line.startswith("+++ b/"):
+            current = line[6:] if line[6:] in generated else None
+        elif current and line.startswith("+") and not line.startswith("+++"):
+            match = re.match(r"\+\s+(?:async )?def (\w+)\(", line) or re.match(r'\+\s+"?([A-Z]\w+)"?,$', line)
+            if match and match.group(1) not in found.get(current, []):
+                found.setdefault(current, []).append(match.group(1))
+    return found
 
 
 def totals(changes: Sequence[FileChange]) -> dict[str, tuple[int, int]]:
@@ -101,14 +127,15 @@ def _value(node: ast.expr) -> object:
 
 def pr_markdown(
     changes: Sequence[FileChange],
+    per_step: Sequence[tuple[object, Sequence[FileChange]]],
     *,
     upstream_version: str,
     fork_version: str,
     failure_classes: dict[str, str],
     retryable_codes: Sequence[str],
-    exceptions: Sequence[str],
     methods: Sequence[str],
     status_codes: dict[str, int],
+    hooks: dict[str, list[str]],
 ) -> str:
     sums = totals(changes)
     by_class: dict[str, list[str]] = {}
@@ -118,86 +145,130 @@ def pr_markdown(
         f"| `{cls}` | {status_codes.get(cls, 200)} | {', '.join(f'`{c}`' for c in sorted(codes))} |"
         for cls, codes in by_class.items()
     )
-    declared = ", ".join(f"`{cls}` {code}" for cls, code in status_codes.items())
-    file_rows = "\n".join(f"| `{c.path}` | {c.kind} | +{c.added} | -{c.removed} |" for c in changes)
+    step_rows = "\n".join(
+        f"| {i} | {getattr(step, 'subject', step)} | +{sum(c.added for c in rows)} / -{sum(c.removed for c in rows)} | "
+        f"+{sum(c.added for c in rows if c.kind == 'generated')} |"
+        for i, (step, rows) in enumerate(per_step, start=1)
+    )
+    hook_rows = "\n".join(f"- `{path}`: {', '.join(f'`{n}`' for n in names)}" for path, names in sorted(hooks.items()))
     kind_rows = "\n".join(f"| {KINDS[kind]} | +{added} | -{removed} |" for kind, (added, removed) in sums.items())
-    gen_added, gen_removed = sums["generated"]
-    lib_added, lib_removed = sums["lib"]
-    return f"""# Responses: typed errors for failed background responses, `responses.poll()` and `create_and_poll()`
+    retry = ", ".join(f"`{c}`" for c in retryable_codes)
+    return f"""# Responses background mode: raise typed errors for failed background responses; `responses.poll()`
 
-Against openai-python {upstream_version} (built and tested as `openai=={fork_version}`).
+*To be filed as an issue with the attached patch series (openai-python takes pull requests from collaborators
+only, CONTRIBUTING.md). Against openai-python {upstream_version}; built and tested as `openai=={fork_version}`.*
 
-## Summary
+Related: openai/openai-python#3212 (a failed background response is never raised), openai/openai-python#3723
+(the earlier attempt; review: do not "advertise a status code the poll didn't actually return"),
+openai/openai-python#3775 (the poll helpers ignore `openai-poll-after-ms` after the first poll).
 
-A response created with `background=True` that ends `failed`, `incomplete` or `cancelled` answers its poll
-with HTTP 200, so the SDK never raises: every caller writes its own loop and its own status checks, and retry
-code written for `openai.InternalServerError` or `openai.RateLimitError` never sees the same failure when it
-happens in background mode. This PR adds:
+## Problem
 
-- `client.responses.poll(response_id, ...)` and `client.responses.create_and_poll(**create_params, ...)`,
-  sync and async (all methods added to `Responses` / `AsyncResponses`: {", ".join(f"`{m}`" for m in methods)}),
-  following the conventions of the vector-store pollers (`poll_interval_ms`, `max_wait_seconds`,
-  `X-Stainless-Poll-Helper`, `_sleep`). The `openai-poll-after-ms` hint is read again on every poll; the
-  default is no deadline.
-- Exceptions raised for a failed background response, in the SDK's own families
-  (`{"`, `".join(exceptions)}`):
+A response created with `background=True` that ends `failed`, `incomplete` or `cancelled` answers
+`GET /responses/{{id}}` with HTTP 200, so the SDK never raises. Every caller writes its own loop and status
+checks, and retry code written for `openai.InternalServerError` / `openai.RateLimitError` never sees the same
+failure when it happens in background mode (#3212).
+
+## Two-minute reproduction
+
+```python
+import httpx2, openai
+
+def handler(request: httpx2.Request) -> httpx2.Response:
+    return httpx2.Response(200, json={{"id": "resp_1", "object": "response", "created_at": 0, "model": "m",
+        "status": "failed", "error": {{"code": "server_error", "message": "boom"}}, "output": [],
+        "parallel_tool_calls": False, "tool_choice": "auto", "tools": []}})
+
+client = openai.OpenAI(api_key="sk-test", http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
+print(client.responses.retrieve("resp_1").status)   # today: "failed", no exception
+client.responses.poll("resp_1")                       # with the series: raises openai.InternalServerError
+```
+
+To try the series (save the snippet as `repro.py`):
+
+```bash
+pip download --no-deps --no-binary :all: openai=={upstream_version} && tar xzf openai-{upstream_version}.tar.gz
+cd openai-{upstream_version} && git init -q && git add -A && git commit -qm pristine && git am ../000*.patch
+pip install -e . && python ../repro.py
+```
+
+## Proposal (four patches, each applies, lints, type-checks and tests on its own)
+
+| # | patch | lines (+/-) | of which in generated files |
+| --- | --- | --- | --- |
+{step_rows}
+
+1. **Typed errors** (the fix for #3212, readable in one sitting): exception classes in the SDK's own families,
+   `OpenAI._make_background_failure_error` beside `_make_status_error` (the one place that maps a final
+   `Response` to its exception), `openai.lib.background.raise_for_status(response)` for hand-written loops.
+   `retrieve()` is unchanged: raising is opt-in.
+2. **`responses.poll()` / `create_and_poll()`**, sync and async, following the vector-store pollers
+   (`poll_interval_ms`, `X-Stainless-Poll-Helper`, `_sleep`), reading `openai-poll-after-ms` on *every* poll
+   (#3775). No deadline by default; `max_wait_seconds` raises `ResponsePollTimeoutError` (a `TimeoutError`
+   carrying `response_id`, so `poll(err.response_id)` resumes).
+3. **Background streams**: `stream_background()` / `create_and_stream()` and `poll(wait="stream")`.
+4. **`poll_many()`**: many responses, bounded concurrency, outcomes as they finish.
+
+Methods added to `Responses` / `AsyncResponses` by the whole series: {", ".join(f"`{m}`" for m in methods)}.
 
 | class (also an instance of the SDK error in its bases) | `status_code` | `error.code` values |
 | --- | --- | --- |
 {code_rows}
 
-  A code not in the table raises `ResponseFailedError` and still carries it; `incomplete` raises
-  `ResponseIncompleteError` (`.reason`), `cancelled` `ResponseCancelledError`, a status the SDK does not
-  know `BackgroundResponseError` itself. A deadline raises `ResponsePollTimeoutError` (a `TimeoutError`)
-  carrying the response id, so the wait can be resumed with `poll(err.response_id)`.
-- `OpenAI._make_background_failure_error` / `AsyncOpenAI._make_background_failure_error`, beside
-  `_make_status_error`: the one place that maps a final `Response` to its exception.
-- `openai.lib.raise_for_status(response)` for hand-written loops.
+A code not in the table raises `ResponseFailedError` and still carries it; `incomplete` raises
+`ResponseIncompleteError` (`.reason`), `cancelled` `ResponseCancelledError`, a status the SDK does not know
+`BackgroundResponseError` itself.
 
-The logic lives in `src/openai/lib/background/` (handwritten, outside the generator's reach); the generated
-files only gain thin delegating methods and re-exports.
+## The design choice on `status_code` (the review point on #3723)
 
-## Why it is additive
+The typed subclasses report the status their SDK parent stands for (`ResponseServerError.status_code == 500`),
+although the poll itself was a 200. Why: real retry policies key on `status_code`, not on the class —
+openai-agents' retry policy is written as `http_status([500, 429])`, and tenacity predicates are commonly
+`retry_if_exception(lambda e: getattr(e, "status_code", 0) >= 500)`. With 200 there, a background
+`server_error` would silently escape every such policy, which is the bug #3212 reports. The poll's real status
+is never hidden: it stays at `err.response.status_code` (200) and `err.request_id` is the poll's
+`x-request-id`; the untyped classes (incomplete, cancelled, unknown status, unreadable answer) keep 200.
 
-- No existing signature, default or return value changes. `retrieve()`, `create()`, `cancel()` and every
-  other method behave exactly as before; the new exceptions are raised only by the new methods.
-- The new classes subclass existing ones, so nothing that catches `openai.APIStatusError` today is bypassed.
-- Upstream's own offline tests (`tests/test_client.py` and `tests/lib/`) give the same passed/skipped set on
-  this branch as on {upstream_version} (`nox -s fork` runs both and compares them node by node).
+**The alternative a maintainer may prefer**: `status_code` = the real 200 everywhere, and a separate
+`err.equivalent_status_code` (or only the class hierarchy) for policies. It is a one-line change in
+`BackgroundResponseError.__init__` (drop `_declared_status_code`), and the tests say which assertions move.
 
-## The open review points
+## `retryable` and retries
 
-**`retrieve()` is unchanged.** It still returns a failed `Response` without raising; raising is opt-in
-through `poll()`, `create_and_poll()` or `raise_for_status()`.
+`retryable` answers one question: is submitting a *new* `create()` worth trying? Polling the same response
+again returns the same failure forever. True for {retry}; false for every other code, unknown codes included.
+It is distinct from the retry of one failed *poll* (connection error, 408/409/429/5xx, unreadable body), which
+`poll()` repeats with backoff up to `max_poll_failures` times in a row; `max_wait_seconds` is the deadline of
+the whole wait, never of one request.
 
-**The `status_code` choice.** The typed subclasses report the status their SDK parent stands for
-({declared}), so code that branches on
-`err.status_code` treats a background failure as it treats the synchronous one. The poll's real HTTP status
-(200) stays readable at `err.response.status_code`, and `err.request_id` is the poll's `x-request-id`. The
-untyped classes (incomplete, cancelled, unknown status, unreadable body) keep 200.
+## `with_raw_response` / `with_streaming_response`
 
-**What `retryable` means.** One question only: is submitting a *new* `create()` worth trying? Polling the
-same response again returns the same failure forever. It is true for {", ".join(f"`{c}`" for c in retryable_codes)}
-and false for every other code, unknown codes included. It is distinct from the retry of one failed poll
-(connection error, 408/409/429/5xx, unreadable body), which `poll()` repeats with backoff up to
-`max_poll_failures` times in a row.
+`poll`, `create_and_poll`, `poll_many` and the stream helpers are absent from
+`client.responses.with_raw_response` and `.with_streaming_response`, exactly like upstream's vector-store
+`poll` / `create_and_poll` helpers: they make many requests, so there is no single raw response to return.
+The raw answer of the poll that saw the final state is `err.response` on every error.
 
-**Lines changed in generated files vs handwritten `lib/` files.** Generated files: +{gen_added} / -{gen_removed}.
-Handwritten `lib/` files: +{lib_added} / -{lib_removed}.
+## The generated-file hooks
+
+Logic lives only in hand-written files (`src/openai/lib/background/`, and the exception classes in
+`src/openai/_exceptions.py`). Generated files gain only what upstream's own `parse` / `stream` pattern needs,
+so a maintainer can move these into the generator:
+
+{hook_rows}
+
+Each resource method is a signature and a delegation to `openai.lib.background._response_methods`, imported on
+first call (so `import openai` loads nothing new); the client hook delegates to
+`openai.lib.background.make_background_failure_error`; `openai/__init__.py` re-exports the exception classes.
 
 | kind | added | removed |
 | --- | --- | --- |
 {kind_rows}
 
-| file | kind | added | removed |
-| --- | --- | --- | --- |
-{file_rows}
-
 ## Testing
 
-`nox -s fork` in the openai-background repository builds this branch from the published sdist, runs
-upstream's offline tests against the pristine sdist and against this branch and requires the same outcome for
-every test, runs the openai-background behaviour suite (sync, asyncio and trio; every `error.code` the SDK
-declares) against the patched `openai.OpenAI` / `openai.AsyncOpenAI`, and checks that this patch applies to a
-fresh unpack of the sdist with `git apply --check`.
+Each patch brings its tests under `tests/lib/responses/` (respx2 mocks and upstream's `client` /
+`async_client` fixtures, sync and async). For every patch in order, on the patched sdist: upstream's pinned
+ruff and ty report nothing beyond the pristine tree's findings, and `tests/test_client.py` plus the patch's own
+tests pass; then upstream's offline suite runs on the whole series and gives the same outcome as the pristine
+sdist for every test id.
 """

@@ -12,8 +12,10 @@ one process each, two cores) and requires the same outcome for every test id. ``
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+import time
 import venv
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -95,15 +97,35 @@ def differences(pristine: dict[str, str], fork: dict[str, str]) -> list[str]:
 
 
 def _environment(folder: Path, openai_requirement: str, tools: list[str]) -> Path:
-    venv.create(folder, with_pip=True, clear=True)
+    """A venv holding ``openai_requirement`` and ``tools``; one made earlier in this session for the same
+    requirements is reused (the per-step checks and the pristine run share one)."""
     python = folder / "bin" / "python"
+    wanted = "\n".join([openai_requirement, *tools])
+    stamp = folder / "requirements.done"
+    if python.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
+        return python
+    venv.create(folder, with_pip=True, clear=True)
     upstream.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", openai_requirement, *tools])
+    stamp.write_text(wanted, encoding="utf-8")
     return python
 
 
-def upstream_tests(sdist: Path, wheel: Path, workdir: Path) -> int:
+TYPED_PATHS = ("src", "tests/lib", "tests/test_client.py")
+"""What upstream's ty checks at each step: the SDK and the tests near the change (the whole tree takes twice
+as long for files no patch touches)."""
+
+SERIES_TESTS = "tests.lib.responses.test_background_"
+"""The series' own tests: they exist in the fork's tree only, and must pass there."""
+
+
+def upstream_tests(sdist: Path, wheel: Path, workdir: Path, patch: Path | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     trees = {kind: upstream.unpack(sdist, workdir / f"{kind}-tree") for kind in ("pristine", "fork")}
+    if patch is not None:  # the series' tests join the fork's run (its src comes from the wheel)
+        upstream.init_scratch_repo(trees["fork"])  # its own repository: inside ours, git apply would skip every path
+        upstream.run(["git", "apply", "--include=tests/*", str(patch.resolve())], cwd=trees["fork"])
+        if not list((trees["fork"] / "tests").rglob("test_background_*.py")):
+            raise upstream.UpstreamError(f"{patch.name} brought no test_background_*.py into the fork's tree")
     tools = test_requirements((trees["pristine"] / "pyproject.toml").read_text(encoding="utf-8"))
     pythons = {
         "pristine": _environment(workdir / "pristine-venv", f"openai[{EXTRAS}] @ {sdist.resolve().as_uri()}", tools),
@@ -116,8 +138,11 @@ def upstream_tests(sdist: Path, wheel: Path, workdir: Path) -> int:
     suspects = sorted(
         test_id
         for test_id in set(results["pristine"]) | set(results["fork"])
-        if results["pristine"].get(test_id) != results["fork"].get(test_id)
-        or {results["pristine"].get(test_id), results["fork"].get(test_id)} & {"failed", "error"}
+        if not test_id.startswith(SERIES_TESTS)  # the fork's alone, judged below: they must all pass
+        and (
+            results["pristine"].get(test_id) != results["fork"].get(test_id)
+            or bool({results["pristine"].get(test_id), results["fork"].get(test_id)} & {"failed", "error"})
+        )
     )
     if suspects:  # timing tests fail under load: a failure or difference counts only if it happens again
         print(f"rerunning {len(suspects)} test(s) that failed or differed, one run at a time")
@@ -135,6 +160,12 @@ def upstream_tests(sdist: Path, wheel: Path, workdir: Path) -> int:
     failing = sorted(test_id for test_id, outcome in results["pristine"].items() if outcome in ("failed", "error"))
     if failing:
         print("failing on the pristine sdist too (this machine, not the fork):", *failing, sep="\n  ")
+    ours = {k: v for k, v in results["fork"].items() if k.startswith(SERIES_TESTS)}
+    results["fork"] = {k: v for k, v in results["fork"].items() if not k.startswith(SERIES_TESTS)}
+    print(f"the series' own tests on the fork: {summary(ours)}")
+    if patch is not None and (not ours or any(v in ("failed", "error") for v in ours.values())):
+        print("the series' own tests must all pass:", *sorted(k for k, v in ours.items() if v != "passed"), sep="\n  ")
+        return 1
     changed = differences(results["pristine"], results["fork"])
     if changed:
         print(f"{len(changed)} test(s) differ between the pristine sdist and the fork:", *changed[:50], sep="\n  ")
@@ -172,6 +203,119 @@ def _pytest_side_by_side(
     return {kind: outcomes(junit) for kind, (_, _, junit) in running.items()}
 
 
+def _findings(command: list[str], cwd: Path) -> list[str]:
+    """A linter's findings as lines without positions (so a shifted line is not a new finding)."""
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    found = []
+    for line in (done.stdout + done.stderr).splitlines():
+        line = line.strip()
+        if line.startswith(("error[", "warning[")) or (
+            ": " in line and line[:1].isalpha() and "/" in line.split(":")[0]
+        ):
+            found.append(" ".join(part for part in line.split(":") if not part.strip().isdigit()))
+    return sorted(found)
+
+
+def series_checks(sdist: Path, patches: list[Path], workdir: Path, tools: Path) -> int:
+    """Apply the patches in order to a fresh unpack; after each, upstream's pinned ruff and ty must report
+    nothing beyond the pristine tree's findings, and ``tests/test_client.py`` plus the step's own tests pass.
+    One environment (the sdist's dependencies, upstream's test tools) serves every step: the tree's ``src``
+    comes first on ``PYTHONPATH``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    tree = upstream.unpack(sdist, workdir / "series-tree")
+    upstream.init_scratch_repo(tree)
+    ruff = upstream.pinned_tool(tree, "ruff", tools)
+    ty = upstream.pinned_tool(tree, "ty", tools)
+    python = _environment(
+        workdir / "pristine-venv",
+        f"openai[{EXTRAS}] @ {sdist.resolve().as_uri()}",
+        test_requirements((tree / "pyproject.toml").read_text(encoding="utf-8")),
+    )
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "VIRTUAL_ENV": str(python.parent.parent)}
+    lint = [str(ruff), "check", "--no-cache", "--output-format", "concise", "."]
+    types = [str(ty), "check", "--python", str(python), "--output-format", "concise", *TYPED_PATHS]
+    baseline = {"ruff": _findings(lint, tree), "ty": _findings(types, tree)}
+    print(f"pristine: ruff {len(baseline['ruff'])} finding(s), ty {len(baseline['ty'])} finding(s)")
+    failed = 0
+    for patch in patches:
+        upstream.run(["git", "apply", str(patch.resolve())], cwd=tree)
+        started = time.monotonic()
+        new = {}
+        for name, command in (("ruff", lint), ("ty", types)):
+            found = Counter(_findings(command, tree))
+            found.subtract(Counter(baseline[name]))
+            new[name] = sorted(k for k, v in found.items() if v > 0)
+        added = upstream.run(["git", "apply", "--numstat", str(patch.resolve())], cwd=tree)
+        own = [line.split("\t")[2] for line in added.splitlines() if line.split("\t")[2].startswith("tests/")]
+        own = [p for p in own if p.endswith(".py")]
+        junit = workdir / f"{patch.stem}.xml"
+        command = [
+            str(python),
+            "-m",
+            "pytest",
+            "tests/test_client.py",
+            *own,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            f"--junitxml={junit}",
+        ]
+        with (workdir / f"{patch.stem}.log").open("w") as log:
+            subprocess.run(command, cwd=tree, env=env, stdout=log, stderr=log, check=False)
+        result = outcomes(junit) if junit.is_file() else {}
+        own_ids = {k: v for k, v in result.items() if not k.startswith("tests.test_client")}
+        bad = sorted(k for k, v in result.items() if v in ("failed", "error"))
+        seconds = time.monotonic() - started
+        print(
+            f"{patch.name}: ruff +{len(new['ruff'])}, ty +{len(new['ty'])}; tests/test_client.py and "
+            f"{len(own)} own file(s): {summary(result)} (own: {summary(own_ids)}); {seconds:.0f} s"
+        )
+        for name, findings in new.items():
+            for finding in findings[:20]:
+                print(f"  new {name} finding: {finding}")
+        for test_id in bad[:20]:
+            print(f"  failed: {test_id}")
+        if new["ruff"] or new["ty"] or bad or not own_ids:
+            failed += 1
+        upstream.commit(tree, patch.stem)
+    print(f"series checks: {len(patches) - failed} of {len(patches)} step(s) clean")
+    return 1 if failed else 0
+
+
+IMPORT_PROBE = (
+    "import sys, time; t = time.perf_counter(); import openai; t = time.perf_counter() - t; "
+    "print(t, len(sys.modules), sorted(m for m in sys.modules if m.startswith('openai.lib.background')))"
+)
+
+
+def import_cost(workdir: Path, runs: int = 15) -> int:
+    """``import openai`` in the pristine and fork venvs of ``upstream-tests``, alternating, each in a fresh
+    process: the median time and the modules loaded, side by side. The fork must load exactly as many
+    modules as pristine (nothing of ``lib.background``); the times are printed, not judged (a shared machine)."""
+    pythons = {kind: workdir / f"{kind}-venv" / "bin" / "python" for kind in ("pristine", "fork")}
+    times: dict[str, list[float]] = {kind: [] for kind in pythons}
+    modules: dict[str, tuple[int, str]] = {}
+    for _ in range(runs):
+        for kind, python in pythons.items():
+            seconds, count, loaded = upstream.run([str(python), "-c", IMPORT_PROBE]).split(" ", 2)
+            times[kind].append(float(seconds))
+            modules[kind] = (int(count), loaded.strip())
+    for kind in pythons:
+        ordered = sorted(times[kind])
+        median = ordered[len(ordered) // 2] * 1000
+        print(
+            f"import openai, {kind}: median {median:.1f} ms (min {ordered[0] * 1000:.1f}, max "
+            f"{ordered[-1] * 1000:.1f}) over {runs} fresh processes; {modules[kind][0]} modules loaded"
+        )
+    if modules["fork"][0] != modules["pristine"][0] or modules["fork"][1] != "[]":
+        print(f"the fork loads more at import: {modules['fork']} vs {modules['pristine']}")
+        return 1
+    print("import openai: the fork loads the same modules as pristine (lib.background loads on first use)")
+    return 0
+
+
 def apply_check(sdist: Path, patch: Path) -> int:
     print(upstream.check_patch_applies(sdist, patch).rstrip())
     print(f"git apply --check: {patch} applies cleanly to a fresh unpack of {sdist.name}")
@@ -185,16 +329,28 @@ def main(argv: list[str] | None = None) -> int:
     tests.add_argument("--sdist", type=Path, required=True)
     tests.add_argument("--wheel", type=Path, required=True)
     tests.add_argument("--workdir", type=Path, required=True)
+    tests.add_argument("--patch", type=Path, default=None, help="the combined patch: its tests join the fork run")
+    steps = commands.add_parser("series-checks")
+    steps.add_argument("--sdist", type=Path, required=True)
+    steps.add_argument("--series", type=Path, required=True)
+    steps.add_argument("--workdir", type=Path, required=True)
+    steps.add_argument("--tools", type=Path, required=True)
+    cost = commands.add_parser("import-cost")
+    cost.add_argument("--workdir", type=Path, required=True)
     check = commands.add_parser("apply-check")
     check.add_argument("--sdist", type=Path, required=True)
     check.add_argument("--patch", type=Path, required=True)
     args = parser.parse_args(argv)
-    for name in ("sdist", "wheel", "workdir", "patch"):  # the venvs' tests run in other folders
+    for name in ("sdist", "wheel", "workdir", "patch", "series", "tools"):  # the venvs' tests run in other folders
         if getattr(args, name, None) is not None:
             setattr(args, name, getattr(args, name).resolve())
     try:
         if args.command == "upstream-tests":
-            return upstream_tests(args.sdist, args.wheel, args.workdir)
+            return upstream_tests(args.sdist, args.wheel, args.workdir, args.patch)
+        if args.command == "import-cost":
+            return import_cost(args.workdir)
+        if args.command == "series-checks":
+            return series_checks(args.sdist, sorted(args.series.glob("*.patch")), args.workdir, args.tools)
         return apply_check(args.sdist, args.patch)
     except upstream.UpstreamError as error:
         print(f"verify: {error}", file=sys.stderr)

@@ -20,11 +20,11 @@ from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
-from ._recording import journal_of, observed, record_create
+from ._recording import journal_of, observed, record_create  # fork: drop
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._waiting import background_create_params, created_response, wait_async, wait_sync
-from .journal._resume import AsyncResumingResponses, ResumingResponses
+from .journal._resume import AsyncResumingResponses, ResumingResponses  # fork: drop
 from .streams._resources import AsyncStreamingResponses, StreamingResponses
 from .streams._waiting import check_wait, stream_wait_async, stream_wait_sync
 
@@ -87,7 +87,7 @@ class Responses(StreamingResponses, ResumingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
-        options = observed(options, journal_of(self))
+        options = observed(options, journal_of(self))  # fork: drop
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
@@ -141,7 +141,8 @@ class Responses(StreamingResponses, ResumingResponses):
             timeout=timeout,
         )
         first = created_response(raw)
-        options = observed(options, record_create(self, first[0], {**params, "text_format": text_format}, lease=True))
+        journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)  # fork: drop
+        options = observed(options, journal)  # fork: drop
         return waiter(
             self,
             first[0].id,
@@ -196,10 +197,11 @@ class Responses(StreamingResponses, ResumingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
+        options = observed(options, journal_of(self))  # fork: drop
         return poll_many_sync(
             self,
             ids,
-            observed(options, journal_of(self)),
+            options,
             concurrency=concurrency,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -250,7 +252,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
-        options = observed(options, journal_of(self))
+        options = observed(options, journal_of(self))  # fork: drop
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
@@ -303,7 +305,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             timeout=timeout,
         )
         first = created_response(raw)
-        options = observed(options, record_create(self, first[0], {**params, "text_format": text_format}, lease=True))
+        journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)  # fork: drop
+        options = observed(options, journal)  # fork: drop
         return await waiter(
             self,
             first[0].id,
@@ -357,10 +360,11 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
+        options = observed(options, journal_of(self))  # fork: drop
         return poll_many_async(
             self,
             ids,
-            observed(options, journal_of(self)),
+            options,
             concurrency=concurrency,
             extra_headers=extra_headers,
             extra_query=extra_query,

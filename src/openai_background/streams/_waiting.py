@@ -20,7 +20,7 @@ import anyio
 from openai.types.responses import Response
 
 from .._loop import WaitOptions, run_async, run_sync
-from .._recording import StreamRecorder
+from .._recording import StreamRecorder  # fork: drop
 from .._redact import redacting, redactor_for
 from .._structured import parsing
 from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
@@ -168,14 +168,14 @@ def stream_events_sync(
         keep=position.keep_final,
     )
     program = redacting(program, redactor_for(resource))
-    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any
+    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any  # fork: drop
     try:
         for event in iterate_sync(program, io.perform):
-            recorder.seen()
+            recorder.seen()  # fork: drop
             yield event
     finally:
         io.close()
-        recorder.ended()
+        recorder.ended()  # fork: drop
 
 
 async def stream_events_async(
@@ -195,12 +195,12 @@ async def stream_events_async(
     )
     program = redacting(program, redactor_for(resource))
     events = iterate_async(program, io.perform)
-    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any
+    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any  # fork: drop
     try:
         async for event in events:
-            recorder.seen()
+            recorder.seen()  # fork: drop
             yield event
     finally:
         await events.aclose()
         await io.aclose()
-        recorder.ended()
+        recorder.ended()  # fork: drop

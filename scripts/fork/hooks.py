@@ -1,0 +1,192 @@
+"""The resource methods, split as upstream splits its own ``parse`` / ``stream``.
+
+* ``lib/background/_response_methods.py`` holds the logic: each project method becomes a function taking
+  the resource first (``poll(responses, response_id, ...)``; the async class's ``async_poll``);
+* the generated ``resources/responses/responses.py`` gains only the signature and a delegation, importing the
+  function on first call (so ``import openai`` loads nothing new). Defaults that are project constants are
+  written as their literal values; annotation names are imported for type checkers only.
+
+A step of the series that does not carry a feature yet prunes it from a method: ``a if <uses an uncarried
+name> else b`` becomes ``b``, and a parameter no longer used (``wait``) leaves the signature and docstring.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from .native import home, rename
+from .project import MethodSource, Project
+from .translate import TranslateError
+
+METHODS_MODULE = "_response_methods"
+OMIT_NAME = "_OMIT"
+SDK_SPELLING = {OMIT_NAME: "omit", "NOT_GIVEN": "not_given"}
+"""Sentinels the package spells its own way (``_OMIT`` is typed ``Any`` for mypy) -> the SDK's spelling."""
+
+
+@dataclass
+class Method:
+    """One carried method, in both of its forms."""
+
+    name: str
+    function_name: str
+    hook: str
+    """The method for the SDK class: signature, short docstring, delegation; indented for a class body."""
+    function: str
+    """The module-level function holding the logic (top level)."""
+    hook_names: set[str] = field(default_factory=set)
+    """Names the hook's annotations use."""
+    function_names: set[str] = field(default_factory=set)
+
+
+def uncarried_names(project: Project, module: str, carried: set[str]) -> set[str]:
+    """Names ``module`` imports from project modules the step does not carry."""
+    return {name for name, (target, _) in project.names_from(module).items() if target not in carried}
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def prune(project: Project, method: MethodSource, carried: set[str]) -> tuple[str, set[str]]:
+    """The method's source (dedented) with uncarried branches removed; and the parameters dropped."""
+    source = project.source(method.module)
+    node = project.method_node(method)
+    missing = uncarried_names(project, method.module, carried)
+    first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+    lines = source.splitlines(keepends=True)[first - 1 : node.end_lineno]
+    offset = first - 1
+    edits: list[tuple[int, int, int, int, str]] = []
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.IfExp) and (_names(inner.test) | _names(inner.body)) & missing:
+            if _names(inner.orelse) & missing:
+                raise TranslateError(f"{method.class_name}.{method.name} needs {sorted(missing)} on every branch")
+            replacement = ast.get_source_segment(source, inner.orelse) or ""
+            assert inner.end_lineno is not None and inner.end_col_offset is not None
+            edits.append((inner.lineno, inner.col_offset, inner.end_lineno, inner.end_col_offset, replacement))
+    for line, col, end_line, end_col, new in sorted(edits, reverse=True):
+        if line != end_line:
+            raise TranslateError(f"{method.class_name}.{method.name}: a multi-line conditional cannot be pruned")
+        text = lines[line - 1 - offset]
+        lines[line - 1 - offset] = text[:col] + new + text[end_col:]
+    text = textwrap.dedent("".join(lines))
+    pruned = ast.parse(text).body[0]
+    assert isinstance(pruned, (ast.FunctionDef, ast.AsyncFunctionDef))
+    used = set().union(*(_names(stmt) for stmt in pruned.body))
+    was_used = set().union(*(_names(stmt) for stmt in node.body))
+    dropped = {a.arg for a in pruned.args.kwonlyargs if a.arg not in used and a.arg in was_used}
+    if dropped:
+        out = text.splitlines(keepends=True)
+        for arg in pruned.args.kwonlyargs:
+            if arg.arg in dropped:
+                if "," not in out[arg.lineno - 1]:
+                    raise TranslateError(f"{method.name}: parameter {arg.arg} is not on a line of its own")
+                out[arg.lineno - 1] = ""
+        text = _drop_doc_paragraphs("".join(out), dropped)
+    return text, dropped
+
+
+def _drop_doc_paragraphs(text: str, params: set[str]) -> str:
+    """Docstring sentences naming a dropped parameter (````wait=````, ````wait````) are left out."""
+    pattern = re.compile("|".join(rf"``{re.escape(p)}\b" for p in params))
+    func = ast.parse(text).body[0]
+    assert isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
+    doc = func.body[0]
+    if not (isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) and doc.end_lineno):
+        return text
+    lines = text.splitlines(keepends=True)
+    segment = "".join(lines[doc.lineno - 1 : doc.end_lineno])
+    paragraphs = re.split(r"\n[ \t]*\n", segment)
+    kept = []
+    for paragraph in paragraphs:
+        closing = paragraph.rstrip().endswith('"""') and paragraph is paragraphs[-1]
+        sentences = re.split(r"(?<=[.)])\s+(?=[A-Z`])", paragraph)
+        chosen = [s for s in sentences if not pattern.search(s)]
+        if chosen != sentences:
+            pad = " " * doc.col_offset
+            joined = re.sub(r"\s+", " ", " ".join(chosen)).strip()
+            paragraph = (
+                textwrap.fill(joined, 116 - len(pad), initial_indent=pad, subsequent_indent=pad) if joined else ""
+            )
+            if closing and not paragraph.rstrip().endswith('"""'):
+                if paragraph:
+                    paragraph += "\n" + pad + '"""'
+                elif kept:
+                    kept[-1] = kept[-1].rstrip("\n") + "\n" + pad + '"""'
+        if paragraph:
+            kept.append(paragraph)
+    new = "\n\n".join(kept)
+    if not new.endswith("\n"):
+        new += "\n"
+    return "".join(lines[: doc.lineno - 1]) + new + "".join(lines[doc.end_lineno :])
+
+
+def _signature_end(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """The line of the signature's closing ``:`` (the line before the body starts)."""
+    return func.body[0].lineno - 1
+
+
+def _docstring(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    first = func.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        return first.value.value
+    return None
+
+
+def build(project: Project, method: MethodSource, *, carried: set[str], is_async: bool) -> Method:
+    text, _ = prune(project, method, carried)
+    func = ast.parse(text).body[0]
+    assert isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
+    resource = "AsyncResponses" if is_async else "Responses"
+    function_name = f"async_{method.name}" if is_async else method.name
+
+    # The function: the method's text with ``self`` as the resource, named as upstream names its helpers.
+    body = rename(text, {"self": "responses", **SDK_SPELLING})
+    body = re.sub(rf"\bdef {method.name}\(", f"def {function_name}(", body, count=1)
+    body = re.sub(r"\(\s*responses,", f"(\n    responses: {resource},", body, count=1)
+    function_tree = ast.parse(body).body[0]
+
+    # The hook: the signature (defaults as literals), the docstring's first paragraph, the delegation.
+    lines = text.splitlines(keepends=True)
+    signature = "".join(lines[: _signature_end(func)])
+    signature = rename(signature, SDK_SPELLING)
+    for default in [*func.args.defaults, *func.args.kw_defaults]:
+        if isinstance(default, ast.Name) and default.id not in SDK_SPELLING:
+            value = project.constant(method.module, default.id)
+            signature = re.sub(rf"= {default.id}\b", f"= {value!r}", signature)
+    doc = _docstring(func)
+    summary = doc.strip().split("\n\n")[0].strip() if doc else ""
+    summary = re.sub(r"\n\s*", " ", summary)
+    positional = [a.arg for a in func.args.args[1:]]
+    keywords = [a.arg for a in func.args.kwonlyargs]
+    call = ", ".join(["self", *positional, *(f"{k}={k}" for k in keywords)])
+    if func.args.kwarg is not None:
+        call += f", **{func.args.kwarg.arg}"
+    awaited = "await " if isinstance(func, ast.AsyncFunctionDef) else ""
+    module = home(METHODS_MODULE)
+    relative = "..." + module.removeprefix("openai.")
+    hook_body = (
+        (f'    """{summary}"""\n' if summary else "")
+        + f"    from {relative} import {function_name}\n\n"
+        + f"    return {awaited}{function_name}({call})\n"
+    )
+    hook = textwrap.indent(signature + hook_body, "    ")
+    hook_names = set().union(*(_names(a) for a in annotations(func)))
+    return Method(
+        name=method.name,
+        function_name=function_name,
+        hook=hook,
+        function=body,
+        hook_names=hook_names,
+        function_names=_names(function_tree),
+    )
+
+
+def annotations(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    args = func.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    found = [arg.annotation for arg in every if arg is not None and arg.annotation is not None]
+    return [*found, func.returns] if func.returns is not None else found
