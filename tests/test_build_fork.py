@@ -17,6 +17,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from fork import hooks, native, patching, project, report, series, translate, verify  # noqa: E402 - scripts/ is not a package
 
+pytestmark = pytest.mark.once  # the fork build script's own functions: SDK-independent, run by `nox -s tests`
+
 PROJECT = ROOT / "src" / "openai_background"
 
 CLIENT = """\
