@@ -308,7 +308,7 @@ def fork(session: nox.Session) -> None:
     session.install("--no-deps", ".")  # for openai_background.testing, the fake server some tests use
     session.run("python", "-c", "import openai, openai.lib.background; print('testing openai', openai.__version__)")
     ignores = [f"--ignore={path}" for path in FORK_PACKAGE_ONLY_TESTS]
-    session.run("pytest", *ignores, env={"OPENAI_BACKGROUND_TARGET": "fork"})
+    session.run("pytest", *ignores, *MATRIX_SELECTION, env={"OPENAI_BACKGROUND_TARGET": "fork"})
 
     session.run(*verify, "apply-check", "--sdist", str(sdist), "--patch", "dist/upstream.patch")
     session.log(f"fork session: {time.monotonic() - started:.0f} s")
