@@ -34,6 +34,7 @@ requests (``stream=True``) are not served here either: test those against the lo
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import weakref
@@ -210,8 +211,8 @@ def _refuse_if_mocked(url: str) -> None:
 def _refuse_unmocked_transports() -> None:
     """Make ``httpx2``'s transports refuse what a live mocked job would answer (once per process; they pass
     every other request on untouched). Without httpx2 installed there is nothing to guard."""
-    try:
-        import httpx2
+    try:  # imported by name: on openai 1.x/2.x httpx2 is absent, and type checkers must not need it
+        httpx2: Any = importlib.import_module("httpx2")
     except ImportError:
         return
     sync_transport: Any = httpx2.HTTPTransport
