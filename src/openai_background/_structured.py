@@ -20,6 +20,7 @@ from openai.lib._parsing._responses import parse_response, type_to_text_format_p
 from openai.types.responses import ParsedResponse, Response
 
 from ._compat import make_tools
+from ._timeouts import add_note
 
 __all__ = ["StructuredOutput", "parsing", "structured_create", "structured_output"]
 
@@ -120,8 +121,4 @@ def _name_response(error: Exception, rid: str, text_format: object) -> None:
         f"Background response {rid} finished, but its output does not parse as {model}; "
         f"client.responses.retrieve({rid!r}) returns it unparsed."
     )
-    add_note = getattr(error, "add_note", None)  # Python 3.11+
-    if add_note is not None:
-        add_note(note)
-    elif error.args and isinstance(error.args[0], str):  # Python 3.10: no notes, extend the message
-        error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
+    add_note(error, note)

@@ -100,8 +100,14 @@ def attach_response_id(error: BaseException, rid: str, *, failures: int | None =
 
 
 def add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)``. Python 3.10 has no ``add_note``: there the note goes into ``__notes__`` (the
+    PEP 678 attribute, which pytest and the ``exceptiongroup`` backport show) and, where the message is the
+    first argument, into the message too."""
     add = getattr(error, "add_note", None)  # Python 3.11+
     if add is not None:
         add(note)
-    elif error.args and isinstance(error.args[0], str):  # Python 3.10: no notes, extend the message
+        return
+    notes = getattr(error, "__notes__", None)
+    error.__notes__ = [*(notes if isinstance(notes, list) else []), note]  # type: ignore[attr-defined]
+    if error.args and isinstance(error.args[0], str):
         error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
