@@ -5,7 +5,7 @@ years, never raise ``OverflowError`` and never hammer the server; a non-number i
 from __future__ import annotations
 
 import pytest
-from _target import internal
+from _target import ResponseMalformedError, internal
 from conftest import Answer, Harness, state
 
 cadence = internal("_cadence")
@@ -65,7 +65,7 @@ def test_the_caller_s_interval_is_not_a_hint(harness: Harness) -> None:
 def test_an_unreadable_job_without_a_deadline_gives_up_in_bounded_time(harness: Harness) -> None:
     """Documented: ``max_poll_failures`` (10) polls, the backoff between them summing to at most 121.5 s."""
     harness.api.gets = [Answer(raw=b"<html>proxy</html>")]
-    with pytest.raises(internal("_exceptions").ResponseMalformedError):
+    with pytest.raises(ResponseMalformedError):
         harness.run("poll", "resp_1")
     assert len(harness.clock.sleeps) == 9
     assert sum(harness.clock.sleeps) <= cadence.worst_failure_backoff(10) == 121.5
