@@ -17,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from ._client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
-from ._dispatch import make_background_failure_error, raise_for_status
+from ._dispatch import make_background_failure_error
 from ._events import PollEvent
 from ._exceptions import (
     BackgroundResponseError,
@@ -33,6 +33,7 @@ from ._exceptions import (
     ResponseServerError,
 )
 from ._install import install, installed, uninstall
+from ._raising import raise_for_status
 
 if TYPE_CHECKING:
     from ._many import PollOutcome

@@ -24,7 +24,7 @@ from openai._exceptions import APIConnectionError, APITimeoutError
 from openai._models import BaseModel, add_request_id
 from openai.types.responses import Response
 
-from ._dispatch import malformed_answer_error
+from ._answers import malformed_answer_error
 from ._exceptions import ResponseMalformedError
 from ._sdk_methods import sdk_streamed
 
@@ -107,8 +107,8 @@ class BoundedAnswer:
     process: Callable[..., object] = field(repr=False)
     """The client's ``_process_response_data``: the SDK's own lenient (or strict) model building."""
     wrapper: Any = field(default=None, repr=False)
-    """The SDK's streamed answer this was read from (its ``http_response`` now holds ``body`` as read), so the
-    framework modes can hand back the SDK's own raw wrappers around the final poll (``modes/_raw.py``)."""
+    """The SDK's streamed answer this was read from (its ``http_response`` now holds ``body`` as read), so a
+    caller can hand back the SDK's own raw wrapper around the final poll."""
 
     def parse(self) -> object:
         """The ``Response`` in the body, built as the SDK builds it; raises what decoding raises."""

@@ -16,11 +16,12 @@ from typing import Any, Final, TypeVar
 
 from openai.types.responses import Response
 
+from ._answers import RawResponse, check_answer_id, parse_answer
 from ._cadence import failure_backoff, failure_headers, is_transient, next_poll_delay
 from ._codes import PENDING_STATUSES
 from ._compat import HttpResponse
 from ._deadline import CANCEL_TIMEOUT, MIN_REQUEST_WINDOW
-from ._dispatch import RawResponse, check_answer_id, parse_answer, should_raise
+from ._dispatch import should_raise
 from ._events import PollEvent
 from ._exceptions import BackgroundResponseError
 from ._options import WaitOptions, check_response_id
@@ -146,7 +147,7 @@ _Report = Callable[[str | None, int, int, "float | None", "Response | None", "Ex
 
 def _reporter(rid: str, options: WaitOptions) -> _Report:
     """What tells ``options.on_poll`` of each poll; a no-op without one, so a plain wait builds no events.
-    An observer's exception ends the wait, naming the response, so a failing journal is never silent."""
+    An observer's exception ends the wait, naming the response, so a failing observer is never silent."""
     on_poll = options.on_poll
     if on_poll is None:
         return _no_report

@@ -28,7 +28,8 @@ from ._exceptions import (
     ResponseMalformedError,
     ResponsePollTimeoutError,
 )
-from ._redact import Redactor, terminal_text
+from ._redact import Redactor
+from ._terminal import terminal_text
 
 if TYPE_CHECKING:
     from openai.types.responses import Response

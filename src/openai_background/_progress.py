@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol, TextIO
 
-from ._redact import terminal_text
+from ._terminal import terminal_text
 
 if TYPE_CHECKING:
     from ._events import PollEvent

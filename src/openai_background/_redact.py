@@ -1,12 +1,11 @@
-"""Keeping the client's credentials out of everything this package says: exceptions, log records, CLI output.
+"""Keeping the client's credentials out of everything this package says: exceptions and log records.
 
 A hostile or broken server can echo the API key back (in a status, an error message, a header, a body). The
 one place that scrubs is a ``Redactor``, built from the client (``redactor_for``): every wait's program runs
 inside ``redacting(program, redactor)``, so each exception leaving a wait, poll, stream or ``poll_many`` job has
 its message, ``args``, notes and readable text attributes scrubbed, down its ``__cause__``/``__context__``
 chain. The same secrets are remembered for the package logger's filter (records of logger
-``openai_background`` are formatted and scrubbed before any handler sees them), and the CLI passes all it
-prints through ``Redactor.text``.
+``openai_background`` are formatted and scrubbed before any handler sees them).
 
 What counts as a secret: the API key, and an Azure AD token given as a string. Organization and project ids
 are not: they name an account, they do not authenticate one, and users need to see them in errors. Values
@@ -16,18 +15,14 @@ shorter than 8 characters are not scrubbed (no real key is that short, and scrub
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Generator, Iterable, Mapping
 from typing import Any, Final, TypeVar, cast
 
-__all__ = ["REDACTED", "Redactor", "redacting", "redactor_for", "request_secrets", "scrub_known", "terminal_text"]
+__all__ = ["REDACTED", "Redactor", "redacting", "redactor_for", "request_secrets", "seen_secrets"]
 
 REDACTED: Final = "[redacted]"
 MIN_SECRET_LENGTH: Final = 8
-_UNSAFE_IN_A_TERMINAL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-"""C0 controls but newline and tab (escape sequences start with ESC), DEL, C1 controls (0x9b is a CSI),
-bidirectional overrides, and lone surrogates (which no terminal encoding can write)."""
 _TEXT_ATTRIBUTES: Final = ("message", "code", "param", "type", "status", "reason", "last_status", "body")
 """Attributes of our and the SDK's exceptions that may hold server text (``str``, or ``body``'s mapping)."""
 
@@ -120,21 +115,9 @@ def request_secrets(request: object) -> tuple[str, ...]:
     return tuple(secret for secret in (token, str(headers.get("api-key", ""))) if secret)
 
 
-def scrub_known(text: str) -> str:
-    """``text`` without any secret a ``redactor_for`` has seen in this process (for text with no client at hand)."""
-    return _FILTER.redactor.text(text)
-
-
-def terminal_text(text: str, redactor: Redactor | None = None) -> str:
-    """``text`` safe to print: secrets scrubbed (``redactor``'s, and every one seen in this process), control
-    characters and lone surrogates shown as escapes (``\\x1b``, ``\\ud800``) instead of acting on the terminal."""
-    text = scrub_known(redactor.text(text) if redactor is not None else text)
-    return _UNSAFE_IN_A_TERMINAL.sub(_escape, text)
-
-
-def _escape(found: re.Match[str]) -> str:
-    code = ord(found.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+def seen_secrets() -> Redactor:
+    """A ``Redactor`` of every secret a ``redactor_for`` has seen in this process (for text with no client at hand)."""
+    return _FILTER.redactor
 
 
 def redacting(program: Generator[S, Any, T], redactor: Redactor) -> Generator[S, Any, T]:

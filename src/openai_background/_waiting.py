@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from openai.types.responses import Response
 
+from ._answers import malformed_answer_error, parse_answer
 from ._deadline import CANCEL_TIMEOUT
-from ._dispatch import make_background_failure_error, malformed_answer_error, parse_answer
+from ._dispatch import make_background_failure_error
 from ._loop import Cancel, Fetch, Sleep, Step, WaitOptions, poll_program, run_async, run_sync
 from ._redact import redacting, redactor_for
 from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
@@ -49,7 +50,7 @@ def wait_sync(
     """Wait for ``rid`` with blocking I/O; see ``Responses.poll`` for the outcomes.
 
     ``dispatch`` replaces the client's ``_make_background_failure_error``; ``on_answer`` is given each raw
-    poll answer as it arrives (the framework modes keep the last, to hand back the final poll's)."""
+    poll answer as it arrives (a caller may keep the last, to hand back the final poll's)."""
     headers = poll_headers(options, extra_headers)
 
     def perform(step: Step) -> object:

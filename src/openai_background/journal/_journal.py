@@ -13,8 +13,9 @@ from typing import Any
 from openai.types.responses import Response
 
 from .._codes import PENDING_STATUSES
-from .._dispatch import DEFAULT_RAISE_ON, raise_for_status
+from .._dispatch import DEFAULT_RAISE_ON
 from .._events import PollEvent
+from .._raising import raise_for_status
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
 from ._store import JOBS, open_store

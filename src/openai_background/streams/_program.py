@@ -25,10 +25,10 @@ from typing import Any, TypeVar
 
 from openai.types.responses import Response
 
+from .._answers import RawResponse, check_answer_id, parse_answer
 from .._cadence import failure_backoff, failure_headers, is_transient
 from .._compat import HttpResponse
 from .._deadline import MIN_REQUEST_WINDOW
-from .._dispatch import RawResponse, check_answer_id, parse_answer
 from .._loop import CANCEL, FETCH, Dispatch, Fetch, Sleep, WaitOptions, _reporter, _status_of
 from .._timeouts import time_out
 from ._endings import (
