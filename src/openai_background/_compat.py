@@ -35,7 +35,7 @@ HttpResponse = _SDKResponse
 Timeout = _SDKTimeout
 """The timeout class the SDK's ``timeout=`` parameters take."""
 
-_SYNTHESIZED_BASE = "https://api.openai.com/v1/responses/"
+_SYNTHESIZED_PATH = "/responses/"  # a stand-in names no host: no request was sent
 
 
 def http_library() -> ModuleType:
@@ -52,7 +52,7 @@ def synthesize_poll_response(response_id: str, request_id: str | None) -> HttpRe
     ``raise_for_status``), so the exception still has the ``response`` every ``APIStatusError`` has."""
     http: Any = http_library()
     # Total over any text: a lone surrogate is percent-encoded as its bytes, a header keeps ASCII only.
-    request = http.Request("GET", _SYNTHESIZED_BASE + quote(response_id.encode("utf-8", "surrogatepass"), safe=""))
+    request = http.Request("GET", _SYNTHESIZED_PATH + quote(response_id.encode("utf-8", "surrogatepass"), safe=""))
     headers = {"x-request-id": request_id.encode("ascii", "backslashreplace").decode()} if request_id else {}
     return HttpResponse(200, headers=headers, request=request)
 

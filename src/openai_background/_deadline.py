@@ -78,7 +78,7 @@ class OutOfTime(APITimeoutError):
 
 def out_of_time(what: str, within: float) -> OutOfTime:
     """The timeout error for a request cut short after ``within`` seconds."""
-    request = http_library().Request("GET", "https://api.openai.com/v1/responses")
+    request = http_library().Request("GET", "/responses")  # a stand-in: the SDK error needs a request
     error = OutOfTime(request=request)
     error.args = (f"{what} did not finish within {within:.3g} s (its bound: the time left, or the cancel bound)",)
     error.message = error.args[0]

@@ -1,8 +1,8 @@
 """Progress as data: what the poll program tells its observers after every poll.
 
 ``on_poll`` (a poll option) receives one ``PollEvent`` per answer read, failed polls included, and one for
-the create answer that ``create_and_poll`` reads as its first poll. Observers (the CLI's progress line,
-the journal, a user's callback) read these events; none of them drives a loop of its own.
+the create answer that ``create_and_poll`` reads as its first poll. Observers (a progress line, a job
+record, a user's callback) read these events; none of them drives a loop of its own.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The SDK's own ``create`` / ``retrieve`` of a responses resource, past the framework modes' overrides.
+"""The SDK's own ``create`` / ``retrieve`` of a responses resource, past any subclass's overrides.
 
-The framework modes (``modes/``) override ``create`` and ``retrieve`` on our resources; the helpers' own
-requests must go past them (a create would wait twice, a strict retrieve would raise inside the poll loop).
-A resource without overrides answers with its own methods, which are the SDK's.
+A subclass may override ``create`` and ``retrieve`` (to wait, or to raise on a failed status); the helpers'
+own requests must go past them (a create would wait twice, a raising retrieve would raise inside the poll
+loop). A resource without overrides answers with its own methods, which are the SDK's.
 """
 
 from __future__ import annotations

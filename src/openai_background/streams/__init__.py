@@ -6,6 +6,6 @@ What it owns: ``stream_background`` / ``create_and_stream`` (``_resources``), ``
 
 What it may import: the core (``.._loop``, ``.._waiting``, ``.._dispatch``, ``.._cadence``, ``.._codes``,
 ``.._compat``, ``.._exceptions``, ``.._structured`` and the typing-only ``.._signatures``). The core never
-imports this package at module level: ``.._resources`` loads it, and ``poll(wait="stream")`` is the only
+imports this subpackage at module level: ``.._resources`` loads it, and ``poll(wait="stream")`` is the only
 arrow from a core method into it.
 """

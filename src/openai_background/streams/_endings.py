@@ -19,7 +19,7 @@ from openai.types.responses import Response
 from .._bounded import MAX_EVENT_BYTES, AnswerTooLarge
 from .._codes import PENDING_STATUSES
 from .._compat import HttpResponse
-from .._dispatch import _safe_repr, _shorten, should_raise
+from .._dispatch import safe_repr, shorten, should_raise
 from .._exceptions import BackgroundResponseError, ResponseMalformedError
 from .._loop import Dispatch, WaitOptions, _add_note
 from ._steps import Handover, StreamPosition
@@ -71,7 +71,7 @@ def learn_response(position: StreamPosition, event: object, http: HttpResponse) 
     elif carried is not None and found != position.response_id:
         why = "an event carries a response with no id"
         if found is not None:
-            why = f"its events are for another response, {_safe_repr(found)}"
+            why = f"its events are for another response, {safe_repr(found)}"
         raise malformed_stream_error(position.response_id, http, why)
     if carried is not None:
         position.last_response = carried
@@ -143,7 +143,7 @@ def refuses_streaming(error: BaseException) -> bool:
 
 
 def is_event_stream(http: HttpResponse) -> bool:
-    content_type: str = http.headers.get("content-type", "")  # httpx (openai 1.x/2.x) types it Any
+    content_type: str = http.headers.get("content-type", "")  # typed Any by some httpx versions
     return content_type.split(";")[0].strip().lower() == "text/event-stream"
 
 
@@ -159,7 +159,7 @@ def read_failure(error: Exception, position: StreamPosition, http: HttpResponse)
     An event whose data is not JSON (or not UTF-8, nested too deeply, larger than ``MAX_EVENT_BYTES``) is an
     unreadable answer (``ResponseMalformedError``): worth resuming
     past, as an unreadable poll is worth repeating. A broken connection or a read timeout raised by the
-    HTTP library itself (openai 1.x and 2.x streams do not wrap them; 3.x does) becomes the SDK's
+    HTTP library itself (when the SDK's stream does not wrap them) becomes the SDK's
     ``APIConnectionError`` / ``APITimeoutError``. Other errors are returned as they are."""
     why = _unreadable_event(error)
     if why is not None:
@@ -197,8 +197,8 @@ def malformed_stream_error(response_id: str | None, http: HttpResponse, why: str
     rid = response_id or "<no id>"
     content_type = http.headers.get("content-type", "no content type")
     return ResponseMalformedError(
-        f"The event stream of background response {_shorten(rid)} could not be read: {why} "
-        f"(HTTP {http.status_code}, {_shorten(content_type)})",
+        f"The event stream of background response {shorten(rid)} could not be read: {why} "
+        f"(HTTP {http.status_code}, {shorten(content_type)})",
         response=http,
         body=None,
         response_id=rid,
