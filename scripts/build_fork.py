@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fork import patching, project, report, series, translate, upstream
+from fork import native, patching, project, report, series, translate, upstream
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "src" / "openai_background"
@@ -67,6 +67,13 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
         for path, text in files.items():
             if path.endswith(".py"):
                 compile(text, path, "exec")  # a patch that does not parse never reaches the tree
+            try:
+                before = read(path)
+            except FileNotFoundError:
+                before = ""
+            found = native.package_traces(text, before)
+            if found:  # the fork speaks of the SDK only (issue 17: no leftovers of the package)
+                raise SystemExit(f"{path} still speaks of the package:\n  " + "\n  ".join(found[:20]))
     for step, files in zip(series.STEPS, plans, strict=True):
         upstream.write_files(tree, files)
         upstream.tidy(tree, ruff, [p for p in files if p.endswith(".py")])

@@ -167,21 +167,51 @@ def test_the_test_hook_is_kept_only_when_asked() -> None:
 def test_steps_carry_their_features_in_order() -> None:
     layout = series.plan(project.Project(PROJECT))
     methods = [{m.name for _, m in step} for step in layout.methods]
-    assert methods[0] == set()
-    assert methods[1] == {"poll", "create_and_poll"}
-    assert {"stream_background", "create_and_stream"} <= methods[2] and "poll_many" not in methods[2]
-    assert "poll_many" in methods[3]
-    assert "_waiting" not in layout.modules[0] and "_many" not in layout.modules[2]
-    assert not any(m.startswith("streams") for m in layout.modules[1])
+    assert methods[0] == methods[1] == set()
+    assert methods[2] == {"poll", "create_and_poll"}
+    assert {"stream_background", "create_and_stream"} <= methods[3] and "poll_many" not in methods[3]
+    assert "poll_many" in methods[4]
+    # step 1 maps a result to its error and nothing more: no answer reading, no redaction, no raise_for_status
+    assert {"_raising", "_answers", "_redact", "_waiting"}.isdisjoint(layout.modules[0])
+    assert {"_raising", "_answers", "_redact"} <= layout.modules[1] and "_waiting" not in layout.modules[1]
+    assert "_many" not in layout.modules[3]
+    assert not any(m.startswith("streams") for m in layout.modules[2])
     assert all(a <= b for a, b in zip(layout.modules, layout.modules[1:], strict=False))
 
 
 def test_a_step_prunes_the_features_it_does_not_carry_yet() -> None:
-    files = {k: planned(k) for k in (0, 1, 2)}
-    assert patching.RESPONSES not in files[0]
-    assert "wait:" not in files[1][patching.RESPONSES] and "def stream_background(" not in files[1][patching.RESPONSES]
-    assert 'wait: Literal["poll", "stream"]' in files[2][patching.RESPONSES]
-    assert "def poll_many(" not in files[2][patching.RESPONSES]
+    files = {k: planned(k) for k in (0, 1, 2, 3)}
+    assert patching.RESPONSES not in files[0] and patching.RESPONSES not in files[1]
+    init = files[0][f"{patching.LIB_DIR}/__init__.py"]
+    assert "make_background_failure_error" in init and "raise_for_status" not in init
+    assert "raise_for_status" in files[1][f"{patching.LIB_DIR}/__init__.py"]
+    assert "wait:" not in files[2][patching.RESPONSES] and "def stream_background(" not in files[2][patching.RESPONSES]
+    assert 'wait: Literal["poll", "stream"]' in files[3][patching.RESPONSES]
+    assert "def poll_many(" not in files[3][patching.RESPONSES]
+
+
+def test_package_traces_are_found_in_new_lines_only() -> None:
+    text = 'a = 1\n# openai 1.x has no helper\nlog = "openai_background"\n"""the journal records it"""\nb = 2\n'
+    assert native.package_traces(text) == [
+        "2: # openai 1.x has no helper",
+        '3: log = "openai_background"',
+        '4: """the journal records it"""',
+    ]
+    assert native.package_traces(text, before=text) == []  # an upstream line is not ours to judge
+    assert native.package_traces('URL = "https://api.openai.com/v1"\n') == ['1: URL = "https://api.openai.com/v1"']
+
+
+def test_the_planned_series_speaks_of_the_sdk_only() -> None:
+    for step in range(len(series.STEPS)):
+        for path, text in planned(step).items():
+            before = UPSTREAM.get(path, "")
+            assert native.package_traces(text, before) == [], path
+
+
+def test_an_sdk_helper_is_imported_where_the_sdk_keeps_it() -> None:
+    structured = planned()[f"{patching.LIB_DIR}/_structured.py"]
+    assert "from .._response_resources import _make_tools as make_tools" in structured
+    assert "import_module" not in structured and "ImportError" not in structured
 
 
 def test_marked_blocks_are_dropped() -> None:
@@ -320,8 +350,9 @@ def test_a_module_importing_one_the_fork_does_not_carry_is_refused(tmp_path: Pat
 
 
 def test_a_series_is_named_by_its_steps(tmp_path: Path) -> None:
-    assert [s.slug for s in series.STEPS] == ["errors", "poll", "streams", "poll_many"]
+    assert [s.slug for s in series.STEPS] == ["errors", "raise_for_status", "poll", "streams", "poll_many"]
     assert set(series.step_tests("poll")) == {"tests/lib/responses/test_background_poll.py"}
+    assert set(series.step_tests("raise_for_status")) == {"tests/lib/responses/test_background_raise_for_status.py"}
 
 
 def test_the_version_is_upstream_plus_background_revision() -> None:

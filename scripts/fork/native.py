@@ -35,6 +35,29 @@ TEST_HOOKS = ("_monotonic",)
 """Attributes the package's tests set on a resource (a fake clock); the SDK's tests patch ``_sleep`` only."""
 HTTP_ALIASES = {"HttpResponse": "Response", "Timeout": "Timeout"}
 """``_compat`` aliases -> the name in the SDK's HTTP library (``httpx2.Response``)."""
+SDK_FUNCTIONS = {"make_tools": ("openai.lib._response_resources", "_make_tools")}
+"""``_compat`` functions that look for an SDK helper across SDK majors -> where the SDK keeps it: the fork
+imports it from there (no search, no fallback for other majors)."""
+
+
+PACKAGE_TRACES = re.compile(
+    r"openai[-_]background|\bthis package\b|\bjournal|\bframework modes?\b|\bmodes/|\bCLI\b|\bcommand line\b"
+    r"|\bopenai [123]\.x\b|\b[123]\.x\b|\blitellm\b|\bpydantic-ai\b|\binspect_ai\b|FakeResponsesServer"
+    r"|api\.openai\.com",
+    re.IGNORECASE,
+)
+"""What must not reach the SDK: the package's name, its package-only parts (framework modes, journal, command
+line, test kit), words about other SDK majors, frameworks by name, and hard-coded API hosts."""
+
+
+def package_traces(text: str, before: str = "") -> list[str]:
+    """Lines of ``text`` not in ``before`` (the pristine file) that mention ``PACKAGE_TRACES``: ``n: line``."""
+    old = set(before.splitlines())
+    return [
+        f"{number}: {line.strip()}"
+        for number, line in enumerate(text.splitlines(), 1)
+        if line not in old and PACKAGE_TRACES.search(line)
+    ]
 
 
 def sdk_http_library(types_source: str) -> str:
@@ -231,6 +254,7 @@ def lib_module(
     renames: dict[str, str] = {}
     library_calls: list[str] = []
     inline: list[str] = []
+    native_imports: list[str] = []
     edits = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.ImportFrom) and node.level):
@@ -245,12 +269,17 @@ def lib_module(
                     renames[bound] = aliases[alias.name]
                 elif alias.name == "http_library":  # the SDK names its HTTP library: ``http_library()`` is it
                     library_calls.append(bound)
+                elif alias.name in SDK_FUNCTIONS:
+                    where, name = SDK_FUNCTIONS[alias.name]
+                    native_imports.append(f"{indent}from {where} import {name} as {bound}\n")
                 elif alias.name in functions:
                     inline.append(alias.name)
                 else:
                     raise TranslateError(f"{module} imports {alias.name} from _compat, which has no SDK spelling")
             needs_http = renames or library_calls
-            edits.append((node.lineno, node.end_lineno, f"{indent}import {http}\n" if needs_http else ""))
+            http_import = f"{indent}import {http}\n" if needs_http else ""
+            edits.append((node.lineno, node.end_lineno, http_import + "".join(native_imports)))
+            native_imports.clear()
         elif target in MERGED or target in carried:
             written = relative_module(home(target), package)
             edits.append((node.lineno, node.end_lineno, _import_text(indent, written, node.names)))

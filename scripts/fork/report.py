@@ -192,22 +192,26 @@ cd openai-{upstream_version} && git init -q && git add -A && git commit -qm pris
 pip install -e . && python ../repro.py
 ```
 
-## Proposal (four patches, each applies, lints, type-checks and tests on its own)
+## Proposal (five patches, each applies, lints, type-checks and tests on its own)
 
 | # | patch | lines (+/-) | of which in generated files |
 | --- | --- | --- | --- |
 {step_rows}
 
-1. **Typed errors** (the fix for #3212, readable in one sitting): exception classes in the SDK's own families,
-   `OpenAI._make_background_failure_error` beside `_make_status_error` (the one place that maps a final
-   `Response` to its exception), `openai.lib.background.raise_for_status(response)` for hand-written loops.
-   `retrieve()` is unchanged: raising is opt-in.
-2. **`responses.poll()` / `create_and_poll()`**, sync and async, following the vector-store pollers
+1. **Typed errors** (the fix for #3212, readable in one sitting): exception classes in the SDK's own families
+   and `OpenAI._make_background_failure_error` beside `_make_status_error`, the one place that maps a final
+   `Response` to its exception. It returns the error and never raises, so nothing changes for existing code.
+2. **`openai.lib.background.raise_for_status(result)`** for hand-written `retrieve()` loops: `retrieve()` is
+   unchanged (the review on #3723), raising is opt-in. It reads a `Response`, the raw wrapper of
+   `with_raw_response.retrieve()` (the error keeps that poll's HTTP answer and request id) or a JSON mapping,
+   types an unreadable answer as `ResponseMalformedError`, and scrubs the request's API key from any server
+   text it puts in the error. It is its own patch so patch 1 stays small; a maintainer may squash the two.
+3. **`responses.poll()` / `create_and_poll()`**, sync and async, following the vector-store pollers
    (`poll_interval_ms`, `X-Stainless-Poll-Helper`, `_sleep`), reading `openai-poll-after-ms` on *every* poll
    (#3775). No deadline by default; `max_wait_seconds` raises `ResponsePollTimeoutError` (a `TimeoutError`
    carrying `response_id`, so `poll(err.response_id)` resumes).
-3. **Background streams**: `stream_background()` / `create_and_stream()` and `poll(wait="stream")`.
-4. **`poll_many()`**: many responses, bounded concurrency, outcomes as they finish.
+4. **Background streams**: `stream_background()` / `create_and_stream()` and `poll(wait="stream")`.
+5. **`poll_many()`**: many responses, bounded concurrency, outcomes as they finish.
 
 Methods added to `Responses` / `AsyncResponses` by the whole series: {", ".join(f"`{m}`" for m in methods)}.
 

@@ -33,12 +33,22 @@ class Step:
 STEPS = (
     Step(
         "errors",
-        "Typed errors for failed background responses (raise_for_status)",
+        "Typed errors for failed background responses",
         ("_dispatch",),
         "A background response that ends failed, incomplete or cancelled is still HTTP 200 on\n"
         "GET /responses/{id}, so the SDK never raises (#3212). This adds exception classes in the SDK's own\n"
-        "families (ResponseServerError is an InternalServerError, ...), the client hook\n"
-        "_make_background_failure_error beside _make_status_error, and lib.background.raise_for_status.",
+        "families (ResponseServerError is an InternalServerError, ...) and the client hook\n"
+        "_make_background_failure_error beside _make_status_error: the one place that maps a final\n"
+        "Response to its exception.",
+    ),
+    Step(
+        "raise_for_status",
+        "lib.background.raise_for_status() for hand-written retrieve() loops",
+        ("_raising",),
+        "retrieve() keeps returning failures (the review on #3723); raise_for_status(result) is the opt-in\n"
+        "check: it takes a Response, the raw wrapper of with_raw_response.retrieve() or a JSON mapping, raises\n"
+        "the error of the previous patch with the request's credentials scrubbed from the server's text, and\n"
+        "types an unreadable answer (ResponseMalformedError) instead of failing on it.",
     ),
     Step(
         "poll",
