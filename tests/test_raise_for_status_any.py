@@ -115,3 +115,26 @@ def test_a_dict_keeps_the_request_id_it_carries_as_an_attribute() -> None:
     with pytest.raises(openai.RateLimitError) as caught:
         raise_for_status(WithRequestId(id="resp_y", status="failed", error={"code": "rate_limit_exceeded"}))
     assert caught.value.request_id == "req_123"
+
+
+def test_an_answer_a_strict_client_refuses_is_a_typed_error_naming_the_asked_id() -> None:
+    from _sdk_http import SDK_HTTP
+
+    from openai_background import ResponseMalformedError
+
+    def answer(request: Any) -> Any:  # a failed job whose body lacks what the Response schema requires
+        return SDK_HTTP.Response(200, json={"id": "resp_x", "status": "failed"})
+
+    http_client = SDK_HTTP.Client(transport=SDK_HTTP.MockTransport(answer))
+    strict = openai.OpenAI(
+        api_key="sk-test-0123456789",
+        base_url="http://127.0.0.1:9/v1",
+        http_client=http_client,
+        max_retries=0,
+        _strict_response_validation=True,
+    )
+    with pytest.raises(ResponseMalformedError) as caught:
+        raise_for_status(strict.responses.with_raw_response.retrieve("resp_x"))
+    assert caught.value.response_id == "resp_x"
+    assert "validates strictly" in str(caught.value)
+    assert isinstance(caught.value.__cause__, openai.APIResponseValidationError)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from openai import APIResponseValidationError
 from openai.types.responses import Response
 
 from ._compat import HttpResponse
@@ -38,7 +39,10 @@ def parse_answer(raw: RawResponse, *, response_id: str | None) -> Response:
         parsed = raw.parse()
     except ResponseMalformedError:
         raise
-    except Exception as exc:  # undecodable JSON, too deep (RecursionError), a strict client's validation error
+    except APIResponseValidationError as exc:  # a client built with _strict_response_validation=True
+        why = "its body does not validate as a Response (the client validates strictly)"
+        raise malformed_answer_error(response_id, http_response, why, body=body) from exc
+    except Exception as exc:  # undecodable JSON, too deep (RecursionError)
         raise malformed_answer_error(response_id, http_response, "its body is not valid JSON", body=body) from exc
     if not isinstance(parsed, Response):
         raise malformed_answer_error(response_id, http_response, "its body is not a JSON object", body=body)

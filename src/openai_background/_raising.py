@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from typing import Any, Final, TypeVar, cast, overload
+from urllib.parse import unquote
 
 from openai.types.responses import Response
 
@@ -44,7 +45,7 @@ def raise_for_status(result: object, *, raise_on: Collection[str] = DEFAULT_RAIS
     elif _is_raw(result):
         raw = cast("RawResponse", result)
         http_response = raw.http_response
-        response = parse_answer(raw, response_id=None)
+        response = parse_answer(raw, response_id=_asked_id(http_response))
         _raise_if(make_background_failure_error(response, response=http_response), statuses, http_response)
         return response
     else:
@@ -59,6 +60,16 @@ def _raise_if(error: BackgroundResponseError | None, statuses: frozenset[str], h
     if error is not None and should_raise(error, statuses):
         Redactor(request_secrets(http_response.request)).error(error)  # no client here: the request's own key
         raise error
+
+
+def _asked_id(http_response: HttpResponse) -> str | None:
+    """The id the poll asked for (``GET .../responses/{id}``), so an unreadable answer still names it."""
+    try:
+        path = str(http_response.request.url.path)
+    except Exception:  # no request attached (a hand-built response)
+        return None
+    head, _, tail = path.rstrip("/").rpartition("/")
+    return unquote(tail) if head.endswith("/responses") and tail else None
 
 
 def _is_raw(result: object) -> bool:

@@ -17,7 +17,18 @@ URL = f"{base_url}/responses/resp_123"
 
 
 def body(status: str, **fields: Any) -> dict[str, Any]:
-    return {"id": "resp_123", "object": "response", "status": status, "output": [], **fields}
+    return {
+        "id": "resp_123",
+        "object": "response",
+        "status": status,
+        "output": [],
+        "created_at": 0,
+        "model": "gpt-4o",
+        "parallel_tool_calls": False,
+        "tool_choice": "auto",
+        "tools": [],
+        **fields,
+    }
 
 
 FAILED = {"error": {"code": "server_error", "message": "The server had an error"}}
@@ -73,6 +84,15 @@ def test_an_unreadable_answer_is_a_typed_error(client: OpenAI, respx2_mock: Mock
     respx2_mock.get(URL).mock(return_value=httpx2.Response(200, text="<html>gateway</html>"))
     with pytest.raises(openai.ResponseMalformedError):
         raise_for_status(client.responses.with_raw_response.retrieve("resp_123"))
+
+
+@pytest.mark.respx2(base_url=base_url)
+def test_an_answer_the_strict_client_refuses_names_the_response(client: OpenAI, respx2_mock: MockRouter) -> None:
+    respx2_mock.get(URL).mock(return_value=httpx2.Response(200, json={"id": "resp_123", "status": "failed"}))
+    with pytest.raises(openai.ResponseMalformedError) as caught:
+        raise_for_status(client.responses.with_raw_response.retrieve("resp_123"))
+    assert caught.value.response_id == "resp_123"
+    assert isinstance(caught.value.__cause__, openai.APIResponseValidationError)
 
 
 @pytest.mark.respx2(base_url=base_url)
