@@ -2,9 +2,10 @@
 
 * ``lib/background/_response_methods.py`` holds the logic: each project method becomes a function taking
   the resource first (``poll(responses, response_id, ...)``; the async class's ``async_poll``);
-* the generated ``resources/responses/responses.py`` gains only the signature and a delegation, importing the
-  function on first call (so ``import openai`` loads nothing new). Defaults that are project constants are
-  written as their literal values; annotation names are imported for type checkers only.
+* the generated ``resources/responses/responses.py`` gains only the signature (with its ``@overload`` stubs)
+  and a delegation, importing the function on first call (so ``import openai`` loads nothing new). Defaults
+  that are project constants are written as their literal values; annotation names are imported for type
+  checkers only, the ``overload`` decorator (already imported by upstream's module) at runtime.
 
 A method the project overloads on ``text_format`` (``@overload`` stubs taking ``**options: Unpack[...]``) gets
 the same overloads in the SDK, written as the generated code writes ``parse``'s: every parameter spelled out
