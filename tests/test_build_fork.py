@@ -5,6 +5,7 @@ The build itself (download, wheel, upstream's tests) runs in ``nox -s fork``.
 
 from __future__ import annotations
 
+import ast
 import functools
 import sys
 import textwrap
@@ -108,7 +109,7 @@ def test_every_patched_file_parses_and_carries_the_additions() -> None:
     assert files[patching.CLIENT].count("def _make_background_failure_error(") == 2
     assert "from .lib.background import make_background_failure_error" in files[patching.CLIENT]
     responses = files[patching.RESPONSES]
-    assert responses.count("def poll(") == 2 and responses.count("def create_and_poll(") == 2
+    assert responses.count("def poll(") == 6 and responses.count("def create_and_poll(") == 6  # 2 stubs + 1, twice
     assert "def retrieve(self, response_id: str) -> Response:" in responses  # untouched
     assert "from ...lib.background._response_methods import poll" in responses
     assert "return await async_poll(self, response_id," in responses
@@ -212,6 +213,96 @@ def test_an_sdk_helper_is_imported_where_the_sdk_keeps_it() -> None:
     structured = planned()[f"{patching.LIB_DIR}/_structured.py"]
     assert "from .._response_resources import _make_tools as make_tools" in structured
     assert "import_module" not in structured and "ImportError" not in structured
+
+
+def _sdk_methods(text: str, class_name: str) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """A patched class's methods by name: its ``@overload`` stubs, then its implementation."""
+    cls = next(n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    found: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for item in cls.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.setdefault(item.name, []).append(item)
+    return found
+
+
+def _parameters(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    return [a.arg for a in [*func.args.args, *func.args.kwonlyargs]] + (
+        [func.args.kwarg.arg] if func.args.kwarg else []
+    )
+
+
+def _text_format(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str | None]:
+    """``text_format``'s annotation and default, as written."""
+    args = func.args
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        if arg.arg == "text_format":
+            assert arg.annotation is not None
+            return ast.unparse(arg.annotation), None if default is None else ast.unparse(default)
+    raise AssertionError(f"{func.name} has no text_format")
+
+
+@pytest.mark.parametrize("class_name", ["Responses", "AsyncResponses"])
+def test_text_format_overloads_are_carried_with_every_parameter_spelled_out(class_name: str) -> None:
+    text = planned()[patching.RESPONSES]
+    methods = _sdk_methods(text, class_name)
+    ours = project.Project(PROJECT)
+    overloaded = [m for m in ours.class_methods("_resources", class_name) if hooks.overload_stubs(ours, m)]
+    assert {m.name for m in overloaded} == {
+        "poll",
+        "create_and_poll",
+        "poll_many",
+        "stream_background",
+        "create_and_stream",
+    }
+    for method in overloaded:
+        *stubs, implementation = methods[method.name]
+        assert len(stubs) == len(hooks.overload_stubs(ours, method)) == 2, method.name
+        assert all(ast.unparse(stub.decorator_list[0]) == "overload" for stub in stubs)
+        assert not implementation.decorator_list
+        for stub in stubs:  # every parameter, as the implementation has it: no **options: Unpack[...]
+            assert _parameters(stub) == _parameters(implementation), method.name
+            assert isinstance(stub, type(implementation)), method.name  # async stays async
+        parsed, plain = stubs
+        assert _text_format(parsed) == ("type[TextFormatT]", None)
+        assert _text_format(plain) == ("Omit | None", "None")
+        assert _text_format(implementation) == ("type[Any] | Omit | None", "None")
+        assert parsed.returns is not None and plain.returns is not None
+        assert "ParsedResponse[TextFormatT]" in ast.unparse(parsed.returns)
+        assert "Parsed" not in ast.unparse(plain.returns) and "TextFormatT" not in ast.unparse(plain.returns)
+    poll_parsed = methods["poll"][0].returns
+    assert poll_parsed is not None and ast.unparse(poll_parsed) == "ParsedResponse[TextFormatT]"
+    assert "Unpack[PollOptions]" not in text and "ManyOptions" not in text and "[T]" not in text  # no project names
+
+
+def test_the_overload_names_are_imported_where_they_are_needed() -> None:
+    text = planned()[patching.RESPONSES]
+    runtime, guarded = text.split("if TYPE_CHECKING:", 1)
+    guarded = guarded.split("__all__")[0]
+    assert "import overload" in runtime  # the decorator runs when the class body does
+    assert "from ...lib._parsing._responses import TextFormatT" in guarded  # upstream's own type variable
+    assert "from ...types.responses import ParsedResponse" in guarded
+
+
+def test_overload_stubs_are_pruned_with_their_method() -> None:
+    for step in (1, 2):
+        methods = _sdk_methods(planned(step)[patching.RESPONSES], "Responses")
+        for name in ("poll", "create_and_poll"):
+            *stubs, implementation = methods[name]
+            assert len(stubs) == 2
+            assert all(_parameters(stub) == _parameters(implementation) for stub in stubs)
+            assert ("wait" in _parameters(implementation)) == (step == 2), (step, name)
+
+
+def test_an_overload_naming_a_parameter_the_method_lacks_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "_r.py").write_text(
+        "from typing import overload, TypeVar\n\nT = TypeVar('T')\n\n\nclass Responses:\n"
+        "    @overload\n    def poll(self, rid: str, *, fmt: type[T]) -> T: ...\n"
+        "    @overload\n    def poll(self, rid: str) -> None: ...\n"
+        "    def poll(self, rid: str, *, text_format: object = None) -> object:\n        return rid\n"
+    )
+    source = project.MethodSource("_r", "Responses", "poll")
+    with pytest.raises(translate.TranslateError, match=r"Responses\.poll: an overload names \['fmt'\]"):
+        hooks.build(project.Project(tmp_path), source, carried={"_r"}, is_async=False)
 
 
 def test_marked_blocks_are_dropped() -> None:

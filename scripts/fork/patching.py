@@ -195,12 +195,13 @@ def _imports_for(
 def _typing_imports(
     project: Project, source_module: str, method: hooks.Method, public: dict[str, str], carried: set[str], http: str
 ) -> ImportPlan:
-    """The hook's annotation names, for type checkers only (``from __future__ import annotations``)."""
+    """The hook's annotation names, for type checkers only (``from __future__ import annotations``); its
+    decorators (``overload``) at runtime."""
     plan = ImportPlan()
     for name in sorted(method.hook_names):
-        found = _resolve_name(project, source_module, name, carried, http, public)
+        found = hooks.SDK_NAMES.get(name) or _resolve_name(project, source_module, name, carried, http, public)
         if found is not None and found.module:
-            plan.add(found, runtime=False)
+            plan.add(found, runtime=name in method.runtime_names)
     return plan
 
 

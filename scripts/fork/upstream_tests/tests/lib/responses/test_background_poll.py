@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 from unittest import mock
+from typing_extensions import assert_type
 
 import httpx2
 import pytest
+from pydantic import BaseModel
 
 import openai
 from openai import OpenAI, AsyncOpenAI
 from tests.respx2 import MockRouter
 from tests.conftest import base_url
+from openai.types.responses import Response, ParsedResponse
+from openai.lib._parsing._responses import type_to_text_format_param
 
 URL = f"{base_url}/responses/resp_123"
 
@@ -27,6 +32,20 @@ def body(status: str, **fields: Any) -> dict[str, Any]:
         "tools": [],
         **fields,
     }
+
+
+class Weather(BaseModel):
+    city: str
+    celsius: float
+
+
+WEATHER = '{"city": "Oslo", "celsius": 3.5}'
+
+
+def answered(text: str) -> dict[str, Any]:
+    content = [{"type": "output_text", "text": text, "annotations": []}]
+    message = {"type": "message", "id": "msg_1", "role": "assistant", "status": "completed", "content": content}
+    return body("completed", output=[message])
 
 
 def answers(*statuses: str, hints: tuple[str, ...] = ()) -> list[httpx2.Response]:
@@ -96,3 +115,39 @@ async def test_async_create_and_poll(async_client: AsyncOpenAI, respx2_mock: Moc
     respx2_mock.post(f"{base_url}/responses").mock(return_value=httpx2.Response(200, json=body("completed")))
     result = await async_client.responses.create_and_poll(model="gpt-4o", input="hi")
     assert result.status == "completed"
+
+
+@pytest.mark.respx2(base_url=base_url)
+def test_poll_with_text_format_is_a_parsed_response(client: OpenAI, respx2_mock: MockRouter) -> None:
+    respx2_mock.get(URL).mock(return_value=httpx2.Response(200, json=answered(WEATHER)))
+    parsed = client.responses.poll("resp_123", text_format=Weather)
+    assert_type(parsed, ParsedResponse[Weather])
+    assert_type(parsed.output_parsed, Weather | None)
+    assert parsed.output_parsed == Weather(city="Oslo", celsius=3.5)
+    plain = client.responses.poll("resp_123")
+    assert_type(plain, Response)
+    assert not isinstance(plain, ParsedResponse)
+
+
+@pytest.mark.respx2(base_url=base_url)
+def test_create_and_poll_with_text_format_sends_what_parse_sends(client: OpenAI, respx2_mock: MockRouter) -> None:
+    create = respx2_mock.post(f"{base_url}/responses").mock(return_value=httpx2.Response(200, json=answered(WEATHER)))
+    parsed = client.responses.create_and_poll(model="gpt-4o", input="Weather in Oslo?", text_format=Weather)
+    assert_type(parsed, ParsedResponse[Weather])
+    assert parsed.output_parsed == Weather(city="Oslo", celsius=3.5)
+    sent = json.loads(create.calls[0].request.content)
+    assert sent["text"]["format"] == type_to_text_format_param(Weather)
+    assert sent["background"] is True
+
+
+@pytest.mark.respx2(base_url=base_url)
+async def test_async_poll_with_text_format(async_client: AsyncOpenAI, respx2_mock: MockRouter) -> None:
+    respx2_mock.get(URL).mock(return_value=httpx2.Response(200, json=answered(WEATHER)))
+    respx2_mock.post(f"{base_url}/responses").mock(return_value=httpx2.Response(200, json=answered(WEATHER)))
+    parsed = await async_client.responses.poll("resp_123", text_format=Weather)
+    assert_type(parsed, ParsedResponse[Weather])
+    assert parsed.output_parsed == Weather(city="Oslo", celsius=3.5)
+    created = await async_client.responses.create_and_poll(model="gpt-4o", input="hi", text_format=Weather)
+    assert_type(created, ParsedResponse[Weather])
+    assert created.output_parsed == Weather(city="Oslo", celsius=3.5)
+    assert_type(await async_client.responses.poll("resp_123"), Response)
