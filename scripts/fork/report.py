@@ -261,7 +261,10 @@ so a maintainer can move these into the generator:
 {hook_rows}
 
 Each resource method is a signature and a delegation to `openai.lib.background._response_methods`, imported on
-first call (so `import openai` loads nothing new); the client hook delegates to
+first call (so `import openai` loads nothing new). Methods that take `text_format` also get two `@overload`
+stubs with every parameter written out, as the generated `parse` has, so `poll(id, text_format=Model)` is typed
+`ParsedResponse[Model]` and a plain `poll(id)` `Response`; the stubs are most of the generated lines. The client
+hook delegates to
 `openai.lib.background.make_background_failure_error`; `openai/__init__.py` re-exports the exception classes.
 
 | kind | added | removed |
