@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fork import native, patching, project, report, series, translate, upstream
+from fork import anchors, edits, native, patching, project, report, series, translate, upstream
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "src" / "openai_background"
@@ -48,8 +48,8 @@ class Built:
 
 
 def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
-    """Every step; raises ``patching.AnchorMissing``, ``translate.TranslateError`` or ``upstream.UpstreamError``."""
-    fork_version = patching.fork_version(version, revision)
+    """Every step; raises ``anchors.AnchorMissing``, ``translate.TranslateError`` or ``upstream.UpstreamError``."""
+    fork_version = edits.fork_version(version, revision)
     work = build_dir / version
     sdist = upstream.download_sdist(version, work / "sdist")
     tree = upstream.unpack(sdist, work / "tree")
@@ -124,9 +124,7 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
         ),
         encoding="utf-8",
     )
-    versioned = patching.set_version(
-        {p: read(p) for p in (patching.PYPROJECT, patching.VERSION_FILE)}, version, revision
-    )
+    versioned = edits.set_version({p: read(p) for p in (edits.PYPROJECT, edits.VERSION_FILE)}, version, revision)
     upstream.write_files(tree, versioned)
     wheel = upstream.build_wheel(tree, work / "wheel")
     # The wheel this project's behaviour tests run against: the series plus the package's test hooks (the
@@ -169,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         built = build(args.openai_version, args.fork_revision, build_dir=args.build_dir, dist=args.dist)
-    except (patching.AnchorMissing, translate.TranslateError, upstream.UpstreamError, ValueError) as error:
+    except (anchors.AnchorMissing, translate.TranslateError, upstream.UpstreamError, ValueError) as error:
         print(f"build_fork: {error}", file=sys.stderr)
         return 1
     for path in (*built.series, built.wheel, built.patch, built.pr):

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from fork import hooks, native, patching, project, report, series, translate, verify  # noqa: E402 - scripts/ is not a package
+from fork import anchors, edits, hooks, native, patching, project, report, series, translate, verify  # noqa: E402 - scripts/ is not a package
 
 pytestmark = pytest.mark.once  # the fork build script's own functions: SDK-independent, run by `nox -s tests`
 
@@ -74,15 +74,15 @@ class AsyncResponses(AsyncAPIResource):
 """
 
 UPSTREAM = {
-    patching.CLIENT: CLIENT,
-    patching.RESPONSES: RESPONSES,
-    patching.EXCEPTIONS: (
+    edits.CLIENT: CLIENT,
+    edits.RESPONSES: RESPONSES,
+    edits.EXCEPTIONS: (
         "from __future__ import annotations\n\nimport httpx2\n\n"
         '__all__ = [\n    "APIError",\n]\n\n\nclass APIError(Exception):\n    pass\n'
     ),
-    patching.PACKAGE_INIT: 'from ._exceptions import (\n    APIError,\n)\n\n__all__ = [\n    "APIError",\n]\n',
+    edits.PACKAGE_INIT: 'from ._exceptions import (\n    APIError,\n)\n\n__all__ = [\n    "APIError",\n]\n',
     patching.TYPES: "import httpx2\n",
-    patching.HELPERS: "# Helpers\n",
+    edits.HELPERS: "# Helpers\n",
 }
 
 
@@ -106,23 +106,23 @@ def test_every_patched_file_parses_and_carries_the_additions() -> None:
     for path, text in files.items():
         if path.endswith(".py"):
             compile(text, path, "exec")
-    assert files[patching.CLIENT].count("def _make_background_failure_error(") == 2
-    assert "from .lib.background import make_background_failure_error" in files[patching.CLIENT]
-    responses = files[patching.RESPONSES]
+    assert files[edits.CLIENT].count("def _make_background_failure_error(") == 2
+    assert "from .lib.background import make_background_failure_error" in files[edits.CLIENT]
+    responses = files[edits.RESPONSES]
     assert responses.count("def poll(") == 6 and responses.count("def create_and_poll(") == 6  # 2 stubs + 1, twice
     assert "def retrieve(self, response_id: str) -> Response:" in responses  # untouched
     assert "from ...lib.background._response_methods import poll" in responses
     assert "return await async_poll(self, response_id," in responses
     assert "_OMIT" not in responses and "= omit," in responses
     assert "DEFAULT_" not in responses and "max_poll_failures: int = 10," in responses  # literals, no import
-    assert "class ResponseServerError(ResponseFailedError, InternalServerError):" in files[patching.EXCEPTIONS]
-    assert "    ResponseServerError,\n)" in files[patching.PACKAGE_INIT]
-    assert files[patching.HELPERS].startswith("# Helpers\n\n## Polling background responses")
+    assert "class ResponseServerError(ResponseFailedError, InternalServerError):" in files[edits.EXCEPTIONS]
+    assert "    ResponseServerError,\n)" in files[edits.PACKAGE_INIT]
+    assert files[edits.HELPERS].startswith("# Helpers\n\n## Polling background responses")
 
 
 def test_generated_files_hold_signatures_that_delegate_and_nothing_else() -> None:
     files = planned()
-    for text in (files[patching.RESPONSES], files[patching.CLIENT]):
+    for text in (files[edits.RESPONSES], files[edits.CLIENT]):
         added = text.replace(RESPONSES, "").replace(CLIENT, "")
         # every import of the implementation is inside a method body (first use) or for type checkers only
         assert "\nfrom .lib.background" not in added and "\nfrom ...lib.background" not in added
@@ -133,7 +133,7 @@ def test_generated_files_hold_signatures_that_delegate_and_nothing_else() -> Non
 
 
 def test_the_client_hook_lands_right_after_make_status_error() -> None:
-    text = planned()[patching.CLIENT]
+    text = planned()[edits.CLIENT]
     sync = text[text.index("class OpenAI:") : text.index("class AsyncOpenAI:")]
     assert sync.index("def _make_status_error(") < sync.index("def _make_background_failure_error(")
     assert sync.index("def _make_background_failure_error(") < sync.index("def copy(")
@@ -182,13 +182,13 @@ def test_steps_carry_their_features_in_order() -> None:
 
 def test_a_step_prunes_the_features_it_does_not_carry_yet() -> None:
     files = {k: planned(k) for k in (0, 1, 2, 3)}
-    assert patching.RESPONSES not in files[0] and patching.RESPONSES not in files[1]
+    assert edits.RESPONSES not in files[0] and edits.RESPONSES not in files[1]
     init = files[0][f"{patching.LIB_DIR}/__init__.py"]
     assert "make_background_failure_error" in init and "raise_for_status" not in init
     assert "raise_for_status" in files[1][f"{patching.LIB_DIR}/__init__.py"]
-    assert "wait:" not in files[2][patching.RESPONSES] and "def stream_background(" not in files[2][patching.RESPONSES]
-    assert 'wait: Literal["poll", "stream"]' in files[3][patching.RESPONSES]
-    assert "def poll_many(" not in files[3][patching.RESPONSES]
+    assert "wait:" not in files[2][edits.RESPONSES] and "def stream_background(" not in files[2][edits.RESPONSES]
+    assert 'wait: Literal["poll", "stream"]' in files[3][edits.RESPONSES]
+    assert "def poll_many(" not in files[3][edits.RESPONSES]
 
 
 def test_package_traces_are_found_in_new_lines_only() -> None:
@@ -243,7 +243,7 @@ def _text_format(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str
 
 @pytest.mark.parametrize("class_name", ["Responses", "AsyncResponses"])
 def test_text_format_overloads_are_carried_with_every_parameter_spelled_out(class_name: str) -> None:
-    text = planned()[patching.RESPONSES]
+    text = planned()[edits.RESPONSES]
     methods = _sdk_methods(text, class_name)
     ours = project.Project(PROJECT)
     overloaded = [m for m in ours.class_methods("_resources", class_name) if hooks.overload_stubs(ours, m)]
@@ -275,7 +275,7 @@ def test_text_format_overloads_are_carried_with_every_parameter_spelled_out(clas
 
 
 def test_the_overload_names_are_imported_where_they_are_needed() -> None:
-    text = planned()[patching.RESPONSES]
+    text = planned()[edits.RESPONSES]
     runtime, guarded = text.split("if TYPE_CHECKING:", 1)
     guarded = guarded.split("__all__")[0]
     assert "import overload" in runtime  # the decorator runs when the class body does
@@ -287,7 +287,7 @@ def test_overload_stubs_are_pruned_with_their_method() -> None:
     slugs = [step.slug for step in series.STEPS]
     poll_step, streams_step = slugs.index("poll"), slugs.index("streams")
     for step in (poll_step, streams_step):
-        methods = _sdk_methods(planned(step)[patching.RESPONSES], "Responses")
+        methods = _sdk_methods(planned(step)[edits.RESPONSES], "Responses")
         for name in ("poll", "create_and_poll"):
             *stubs, implementation = methods[name]
             assert len(stubs) == 2
@@ -370,19 +370,19 @@ def test_the_generated_file_hooks_are_listed_from_the_diff() -> None:
 @pytest.mark.parametrize(
     ("path", "broken", "anchor"),
     [
-        (patching.CLIENT, CLIENT.replace("class OpenAI:", "class Other:"), "class OpenAI("),
-        (patching.CLIENT, CLIENT.replace("def _make_status_error", "def _status", 1), "def _make_status_error("),
+        (edits.CLIENT, CLIENT.replace("class OpenAI:", "class Other:"), "class OpenAI("),
+        (edits.CLIENT, CLIENT.replace("def _make_status_error", "def _status", 1), "def _make_status_error("),
         (
-            patching.RESPONSES,
+            edits.RESPONSES,
             RESPONSES.replace("class Responses(", "class Answers("),
             "class Responses(SyncAPIResource)",
         ),
-        (patching.EXCEPTIONS, "class APIError(Exception):\n    pass\n", "__all__ = [ ... ] list"),
-        (patching.PACKAGE_INIT, "from ._exceptions import APIError\n__all__ = []\n", "from ._exceptions import ("),
+        (edits.EXCEPTIONS, "class APIError(Exception):\n    pass\n", "__all__ = [ ... ] list"),
+        (edits.PACKAGE_INIT, "from ._exceptions import APIError\n__all__ = []\n", "from ._exceptions import ("),
     ],
 )
 def test_a_missing_anchor_stops_the_build_naming_version_and_anchor(path: str, broken: str, anchor: str) -> None:
-    with pytest.raises(patching.AnchorMissing) as caught:
+    with pytest.raises(anchors.AnchorMissing) as caught:
         patching.plan_fork(reader({**UPSTREAM, path: broken}), PROJECT, "9.9.9")
     message = str(caught.value)
     assert "openai 9.9.9" in message
@@ -392,9 +392,9 @@ def test_a_missing_anchor_stops_the_build_naming_version_and_anchor(path: str, b
 
 def test_a_missing_file_is_a_missing_anchor() -> None:
     files = dict(UPSTREAM)
-    del files[patching.RESPONSES]
+    del files[edits.RESPONSES]
     with pytest.raises(
-        patching.AnchorMissing, match=r"openai 9\.9\.9: there is no src/openai/resources/responses/responses\.py"
+        anchors.AnchorMissing, match=r"openai 9\.9\.9: there is no src/openai/resources/responses/responses\.py"
     ):
         patching.plan_fork(reader(files), PROJECT, "9.9.9")
 
@@ -403,8 +403,8 @@ def test_an_sdk_that_already_has_poll_is_refused() -> None:
     has_poll = RESPONSES.replace(
         "    def retrieve(", "    def poll(self) -> None:\n        pass\n\n    def retrieve(", 1
     )
-    with pytest.raises(patching.AnchorMissing, match="without a poll method of its own"):
-        patching.plan_fork(reader({**UPSTREAM, patching.RESPONSES: has_poll}), PROJECT, "9.9.9")
+    with pytest.raises(anchors.AnchorMissing, match="without a poll method of its own"):
+        patching.plan_fork(reader({**UPSTREAM, edits.RESPONSES: has_poll}), PROJECT, "9.9.9")
 
 
 @pytest.mark.parametrize(
@@ -450,16 +450,16 @@ def test_a_series_is_named_by_its_steps(tmp_path: Path) -> None:
 
 def test_the_version_is_upstream_plus_background_revision() -> None:
     files = {
-        patching.PYPROJECT: 'name = "openai"\nversion = "3.57.0"\n',
-        patching.VERSION_FILE: '__version__ = "3.57.0"  # x\n',
+        edits.PYPROJECT: 'name = "openai"\nversion = "3.57.0"\n',
+        edits.VERSION_FILE: '__version__ = "3.57.0"  # x\n',
     }
-    changed = patching.set_version(files, "3.57.0", 2)
-    assert 'version = "3.57.0+background.2"' in changed[patching.PYPROJECT]
-    assert changed[patching.VERSION_FILE] == '__version__ = "3.57.0+background.2"  # x\n'
-    with pytest.raises(patching.AnchorMissing, match=r"openai 3\.58\.0"):
-        patching.set_version(files, "3.58.0", 1)
+    changed = edits.set_version(files, "3.57.0", 2)
+    assert 'version = "3.57.0+background.2"' in changed[edits.PYPROJECT]
+    assert changed[edits.VERSION_FILE] == '__version__ = "3.57.0+background.2"  # x\n'
+    with pytest.raises(anchors.AnchorMissing, match=r"openai 3\.58\.0"):
+        edits.set_version(files, "3.58.0", 1)
     with pytest.raises(ValueError, match="fork-revision"):
-        patching.fork_version("3.57.0", 0)
+        edits.fork_version("3.57.0", 0)
 
 
 def test_changed_lines_are_counted_per_budget() -> None:

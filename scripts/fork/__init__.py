@@ -1,7 +1,10 @@
 """The parts of ``scripts/build_fork.py``: each module is one step of building the forked ``openai`` SDK.
 
 * ``translate``: the project's modules rewritten to live inside the SDK (imports, headers, methods);
-* ``patching``: the edits to upstream files, each found by an anchor in the source, never a line number;
+* ``patching``: one step of the series planned in memory: every file it adds or changes;
+* ``edits``: the edits of specific upstream files (exceptions, ``__init__``, client and resource hooks,
+  ``helpers.md``, the version);
+* ``anchors``: finding a place in an upstream file by an anchor in its source, never a line number;
 * ``upstream``: the sdist from the package index, the scratch git repository, the wheel;
 * ``report``: ``PR.md`` and the line counts it states;
 * ``compare``: the outcome of two pytest runs (pristine sdist vs fork), node id by node id.

@@ -1,49 +1,39 @@
-"""The edits to upstream files, as pure functions of their text.
+"""Planning one step of the series: every file it adds or changes, computed in memory from upstream's text.
 
-Every edit finds its place by an anchor in the source (a class, a method, an import block, ``__all__``),
-never by a line number, so the same code patches the next upstream version or says clearly why it
-cannot: ``AnchorMissing`` names the version, the file and the anchor. ``plan_fork`` computes every file
-before anything is written, so a missing anchor never leaves a half-patched tree.
+``plan_fork`` lays out the carried modules under ``openai/lib/background``, the methods module behind the
+resource hooks, that package's lazy ``__init__``, and where each name a hook or the client hook uses comes
+from in the SDK; the edits of upstream's own files are ``edits``'. Every file is computed before anything is
+written, so a missing anchor (``AnchorMissing``) never leaves a half-patched tree.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from . import hooks, native, series, translate
+from .anchors import AnchorMissing, add_imports
+from .edits import (
+    CLIENT,
+    EXCEPTIONS,
+    HELPERS,
+    PACKAGE_INIT,
+    RESPONSES,
+    add_helpers_section,
+    merge_exceptions,
+    patch_client,
+    patch_package_init,
+    patch_responses,
+)
 from .project import CLIENT_CLASSES, CLIENT_HOOK, RESOURCE_CLASSES, Project, package_only
-from .translate import Imported, ImportPlan, render_imports
+from .translate import Imported, ImportPlan
 
-CLIENT = "src/openai/_client.py"
-RESPONSES = "src/openai/resources/responses/responses.py"
-EXCEPTIONS = "src/openai/_exceptions.py"
-PACKAGE_INIT = "src/openai/__init__.py"
 LIB_INIT = "src/openai/lib/__init__.py"
 LIB_DIR = "src/openai/lib/background"
-PYPROJECT = "pyproject.toml"
-VERSION_FILE = "src/openai/_version.py"
 TYPES = "src/openai/_types.py"
-HELPERS = "helpers.md"
 LIB_PUBLIC = "openai.lib.background"
-
-
-OMIT = Imported(name="omit", original="omit", module="openai._types", type_checking=False)
-"""Our modules spell the omitted-argument default ``_OMIT`` (typed ``Any`` for mypy); the SDK, ``omit``."""
-
-
-class AnchorMissing(Exception):
-    """An upstream file lacks the text an edit is anchored on: the fork cannot be built for that version."""
-
-    def __init__(self, version: str, path: str, anchor: str | None) -> None:
-        missing = f"{path} has no {anchor}" if anchor is not None else f"there is no {path}"
-        super().__init__(
-            f"openai {version}: {missing}; the fork cannot be built for this version (nothing was written to dist/)"
-        )
-        self.version, self.path, self.anchor = version, path, anchor
 
 
 def plan_fork(
@@ -121,7 +111,7 @@ def plan_fork(
     for index in range(k + 1):
         files.update(series.step_tests(series.STEPS[index].slug))
     if k >= 1:
-        files[HELPERS] = upstream(HELPERS).rstrip("\n") + "\n\n" + series.helpers_section()
+        files[HELPERS] = add_helpers_section(upstream(HELPERS))
     return files
 
 
@@ -270,186 +260,3 @@ def lib_init(public: Mapping[str, str]) -> str:
         )
     lines.append("\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(public)) + "]\n")
     return "\n".join(lines)
-
-
-def merge_exceptions(text: str, project: Project, *, http: str, version: str) -> str:
-    """The project's exception classes appended to the SDK's hand-written ``_exceptions.py`` (they subclass
-    its classes), their names added to its ``__all__``, their imports merged into its own."""
-    tree = ast.parse(text)
-    exported = _assignment(tree, "__all__")
-    if exported is None or exported.end_lineno is None or not isinstance(exported.value, ast.List):
-        raise AnchorMissing(version, EXCEPTIONS, "__all__ = [ ... ] list")
-    module = next(iter(native.MERGED))
-    source = native.strip_marked(project.source(module))
-    ours = ast.parse(source)
-    aliases, _ = native.compat_parts(project, http)
-    plan = ImportPlan()
-    for imported in translate.import_table(ours, own_package="openai_background").values():
-        if imported.module in ("__future__", "openai._exceptions") or imported.module.startswith("openai_background"):
-            continue
-        plan.add(imported, runtime=not imported.type_checking)
-    kept = []
-    names = []
-    for node in ours.body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
-            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-            kept.append("".join(source.splitlines(keepends=True)[first - 1 : node.end_lineno]))
-            if not node.name.startswith("_"):
-                names.append(node.name)
-    doc = ast.get_docstring(ours) or ""
-    summary = doc.split("\n\n")[0].replace("\n", " ")
-    block = native.speak_as_sdk(native.rename("\n\n".join(kept), aliases))
-    text = _insert_lines(text, exported.end_lineno - 1, "".join(f'    "{n}",\n' for n in names))
-    text = add_imports(text, plan, package="openai", path=EXCEPTIONS, version=version)
-    return text.rstrip("\n") + f"\n\n\n# Background responses. {native.speak_as_sdk(summary)}\n\n\n" + block + "\n"
-
-
-def patch_client(text: str, methods: Mapping[str, str], *, version: str) -> str:
-    """The client hook on ``OpenAI`` and ``AsyncOpenAI`` (``methods``: class -> method text), each placed
-    right after ``_make_status_error``; it imports ``lib.background`` on first call."""
-    for class_name, method in methods.items():
-        cls = _class(ast.parse(text), class_name, CLIENT, version)
-        if _method(cls, CLIENT_HOOK) is not None:
-            raise AnchorMissing(version, CLIENT, f"class {class_name} without {CLIENT_HOOK} (already patched?)")
-        status_error = _method(cls, "_make_status_error")
-        if status_error is None or status_error.end_lineno is None:
-            raise AnchorMissing(version, CLIENT, f"def _make_status_error( in class {class_name}")
-        text = _insert_lines(text, status_error.end_lineno, "\n" + method)
-    return text
-
-
-def patch_responses(
-    text: str, methods: Mapping[str, list[str]], names: list[str], plan: ImportPlan, *, version: str
-) -> str:
-    """The hooks (``methods``: class -> method texts; ``names``: the method names) at the end of
-    ``Responses`` and ``AsyncResponses``: signatures that delegate to ``lib.background``."""
-    for class_name, translated in methods.items():
-        base = "SyncAPIResource" if class_name == "Responses" else "AsyncAPIResource"
-        cls = _class(ast.parse(text), class_name, RESPONSES, version, anchor=f"class {class_name}({base}):")
-        for name in names:
-            if _method(cls, name) is not None:
-                raise AnchorMissing(version, RESPONSES, f"class {class_name} without a {name} method of its own")
-        assert cls.end_lineno is not None
-        text = _insert_lines(text, cls.end_lineno, "".join("\n" + m for m in translated))
-    return add_imports(text, plan, package="openai.resources.responses", path=RESPONSES, version=version)
-
-
-def patch_package_init(text: str, names: list[str], *, version: str) -> str:
-    """Our exception classes in ``openai``'s ``from ._exceptions import (...)`` block and its ``__all__``."""
-    tree = ast.parse(text)
-    block = next(
-        (n for n in tree.body if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module == "_exceptions"), None
-    )
-    if block is None or block.end_lineno is None or not text.splitlines()[block.end_lineno - 1].strip() == ")":
-        raise AnchorMissing(version, PACKAGE_INIT, "from ._exceptions import ( ... ) block")
-    exported = _assignment(tree, "__all__")
-    if exported is None or exported.end_lineno is None or not isinstance(exported.value, ast.List):
-        raise AnchorMissing(version, PACKAGE_INIT, "__all__ = [ ... ] list")
-    # The later edit first, so the earlier line number still holds.
-    text = _insert_lines(text, exported.end_lineno - 1, "".join(f'    "{name}",\n' for name in names))
-    return _insert_lines(text, block.end_lineno - 1, "".join(f"    {name},\n" for name in names))
-
-
-def set_version(files: Mapping[str, str], upstream: str, revision: int) -> dict[str, str]:
-    """``pyproject.toml`` and ``_version.py`` declaring ``<upstream>+background.<revision>``."""
-    fork = fork_version(upstream, revision)
-    changed = {}
-    for path, pattern in (
-        (PYPROJECT, rf'^version = "{re.escape(upstream)}"$'),
-        (VERSION_FILE, rf'^__version__ = "{re.escape(upstream)}"'),
-    ):
-        new, count = re.subn(pattern, lambda m: m.group().replace(upstream, fork), files[path], flags=re.MULTILINE)
-        if count != 1:
-            raise AnchorMissing(upstream, path, pattern.strip("^$"))
-        changed[path] = new
-    return changed
-
-
-def fork_version(upstream: str, revision: int) -> str:
-    if revision < 1:
-        raise ValueError(f"--fork-revision must be >= 1, not {revision}")
-    return f"{upstream}+background.{revision}"
-
-
-def add_imports(text: str, plan: ImportPlan, *, package: str, path: str, version: str) -> str:
-    """``plan``'s imports added to a module, skipping names it binds already: runtime ones after its last
-    top-level import, typing ones at the end of its ``if TYPE_CHECKING:`` block (made if absent)."""
-    plan = plan.without(_bound_names(ast.parse(text)))
-    runtime = render_imports(plan.runtime, package)
-    typing = render_imports(plan.type_checking, package, indent="    ")
-    tree = ast.parse(text)
-    guard = _type_checking_block(tree)
-    if typing and guard is not None and guard.body[-1].end_lineno is not None:
-        text = _insert_lines(text, guard.body[-1].end_lineno, "".join(f"{line}\n" for line in typing))
-    elif typing:
-        if "TYPE_CHECKING" not in _bound_names(tree):
-            runtime.insert(0, "from typing import TYPE_CHECKING")
-        runtime += ["", "if TYPE_CHECKING:", *typing]
-    if runtime:
-        last = _last_import(ast.parse(text))
-        if last is None:
-            raise AnchorMissing(version, path, "top-level import")
-        text = _insert_lines(text, last, "".join(f"{line}\n" for line in runtime))
-    return text
-
-
-def _class(tree: ast.Module, name: str, path: str, version: str, *, anchor: str | None = None) -> ast.ClassDef:
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == name:
-            return node
-    raise AnchorMissing(version, path, anchor or f"class {name}(")
-
-
-def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    for item in cls.body:
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == name:
-            return item
-    return None
-
-
-def _assignment(tree: ast.Module, name: str) -> ast.Assign | None:
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            return node
-    return None
-
-
-def _type_checking_block(tree: ast.Module) -> ast.If | None:
-    for node in tree.body:
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
-            return node
-    return None
-
-
-def _last_import(tree: ast.Module) -> int | None:
-    """The last line of the module's leading run of imports (``if TYPE_CHECKING:`` blocks included)."""
-    last = None
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            last = node.end_lineno
-        elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            break
-    return last
-
-
-def _bound_names(tree: ast.Module) -> set[str]:
-    """Names a module binds at top level or under ``if TYPE_CHECKING:``."""
-    bound: set[str] = set()
-    nodes = list(tree.body)
-    guard = _type_checking_block(tree)
-    if guard is not None:
-        nodes += guard.body
-    for node in nodes:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.Assign):
-            bound.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    return bound
-
-
-def _insert_lines(text: str, after_line: int, block: str) -> str:
-    """``block`` inserted after line ``after_line`` (1-based; 0 inserts at the top)."""
-    lines = text.splitlines(keepends=True)
-    return "".join(lines[:after_line]) + block + "".join(lines[after_line:])
