@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from fork import anchors, edits, hooks, native, patching, project, report, series, translate, verify  # noqa: E402 - scripts/ is not a package
+from fork import anchors, compare, edits, hooks, native, patching, project, report, series, testenv, translate  # noqa: E402 - scripts/ is not a package
 
 pytestmark = pytest.mark.once  # the fork build script's own functions: SDK-independent, run by `nox -s tests`
 
@@ -490,14 +490,14 @@ def test_upstream_outcomes_are_compared_test_by_test(tmp_path: Path) -> None:
         """
     )
     (tmp_path / "r.xml").write_text(junit)
-    found = verify.outcomes(tmp_path / "r.xml")
+    found = testenv.outcomes(tmp_path / "r.xml")
     assert found == {
         "tests.test_client::test_a": "passed",
         "tests.test_client::test_b": "skipped",
         "tests.test_client::test_c": "failed",
     }
-    assert verify.summary(found) == "1 passed, 1 failed, 1 skipped"
-    assert verify.differences(found, {**found, "tests.test_client::test_b": "passed"}) == [
+    assert testenv.summary(found) == "1 passed, 1 failed, 1 skipped"
+    assert compare.differences(found, {**found, "tests.test_client::test_b": "passed"}) == [
         "tests.test_client::test_b: pristine skipped, fork passed"
     ]
 
@@ -511,14 +511,14 @@ def test_upstream_outcomes_are_compared_test_by_test(tmp_path: Path) -> None:
 )
 def test_a_junit_id_becomes_a_node_id_to_rerun(test_id: str, node: str) -> None:
     files = {"tests/test_client.py", "tests/lib/live/test_grouping.py"}
-    assert verify.node_id(test_id, files.__contains__) == node
+    assert compare.node_id(test_id, files.__contains__) == node
 
 
 def test_upstream_test_tools_come_from_its_dev_group() -> None:
     if sys.version_info < (3, 11):
         pytest.importorskip("tomli")
     pyproject = '[dependency-groups]\ndev = ["pytest>=9.0.3", "pytest-asyncio>=1.4.0", "rich>=13.7.1", "ruff"]\n'
-    assert verify.test_requirements(pyproject) == [
+    assert testenv.test_requirements(pyproject) == [
         "pytest>=9.0.3",
         "pytest-asyncio>=1.4.0",
         "inline-snapshot",

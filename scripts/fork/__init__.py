@@ -7,7 +7,9 @@
 * ``anchors``: finding a place in an upstream file by an anchor in its source, never a line number;
 * ``upstream``: the sdist from the package index, the scratch git repository, the wheel;
 * ``report``: ``PR.md`` and the line counts it states;
-* ``compare``: the outcome of two pytest runs (pristine sdist vs fork), node id by node id.
+* ``verify`` (a command line, run by ``nox -s fork``): ``compare`` (upstream's offline tests, pristine sdist
+  vs fork, node id by node id), ``series_checks`` (each patch with upstream's ruff, ty and tests),
+  ``import_cost``; ``testenv`` is the environment and pytest outcomes they share.
 
 Pure functions (text in, text out) are kept apart from the ones that run processes, so
 ``tests/test_build_fork.py`` tests them without the network.
