@@ -1,6 +1,6 @@
 """The parts of ``scripts/build_fork.py``: each module is one step of building the forked ``openai`` SDK.
 
-* ``translate``: the project's modules rewritten to live inside the SDK (imports, headers, methods);
+* ``translate``: imports across the move into the SDK (read, planned, written relative to their new home);
 * ``patching``: one step of the series planned in memory: every file it adds or changes;
 * ``edits``: the edits of specific upstream files (exceptions, ``__init__``, client and resource hooks,
   ``helpers.md``, the version);
