@@ -11,7 +11,7 @@ import ast
 import re
 from collections.abc import Mapping
 
-from . import native, series, translate
+from . import compat, native, series, translate
 from .anchors import AnchorMissing, add_imports, find_assignment, find_class, find_method, insert_lines
 from .project import CLIENT_HOOK, Project
 from .translate import ImportPlan
@@ -35,7 +35,7 @@ def merge_exceptions(text: str, project: Project, *, http: str, version: str) ->
     module = next(iter(native.MERGED))
     source = native.strip_marked(project.source(module))
     ours = ast.parse(source)
-    aliases, _ = native.compat_parts(project, http)
+    aliases, _ = compat.compat_parts(project, http)
     plan = ImportPlan()
     for imported in translate.import_table(ours, own_package="openai_background").values():
         if imported.module in ("__future__", "openai._exceptions") or imported.module.startswith("openai_background"):

@@ -2,9 +2,9 @@
 
 * imports: project-relative ones point at the module's new home (``openai.lib.background.<module>``, or
   ``openai._exceptions`` for the exception classes, which join the SDK's own file), SDK ones become relative;
-* ``_compat`` (the package's bridge between SDK majors) dissolves: its aliases become the names of the HTTP
-  library the SDK itself imports (``HttpResponse`` -> ``httpx2.Response``), its functions move into the
-  module that uses them;
+* ``_compat`` (the package's bridge between SDK majors) dissolves (``compat``): its aliases become the names
+  of the HTTP library the SDK itself imports (``HttpResponse`` -> ``httpx2.Response``), its functions move
+  into the module that uses them;
 * the logger is ``openai.lib.background`` (a child of the SDK's ``openai`` logger, which ``OPENAI_LOG`` sets
   up), "this package" reads "the SDK";
 * blocks the source marks ``# fork: drop`` ... ``# fork: end`` (or one line ending ``# fork: drop``) and
@@ -21,11 +21,11 @@ import re
 import tokenize
 from collections.abc import Iterable, Mapping
 
+from .compat import COMPAT, SDK_FUNCTIONS, compat_parts, compat_support
 from .project import Project, is_type_checking
-from .translate import TranslateError, relative_imports, relative_module
+from .translate import TranslateError, from_import, relative_imports, relative_module
 
 LIB_PACKAGE = "openai.lib.background"
-COMPAT = "_compat"
 MERGED = {"_exceptions": "openai._exceptions"}
 """Project modules whose definitions join an SDK file instead of living under ``lib/background``."""
 PROJECT_LOGGER = "openai_background"
@@ -33,11 +33,6 @@ LOGGER = LIB_PACKAGE
 DROP_START, DROP_END = "# fork: drop", "# fork: end"
 TEST_HOOKS = ("_monotonic",)
 """Attributes the package's tests set on a resource (a fake clock); the SDK's tests patch ``_sleep`` only."""
-HTTP_ALIASES = {"HttpResponse": "Response", "Timeout": "Timeout"}
-"""``_compat`` aliases -> the name in the SDK's HTTP library (``httpx2.Response``)."""
-SDK_FUNCTIONS = {"make_tools": ("openai.lib._response_resources", "_make_tools")}
-"""``_compat`` functions that look for an SDK helper across SDK majors -> where the SDK keeps it: the fork
-imports it from there (no search, no fallback for other majors)."""
 
 
 PACKAGE_TRACES = re.compile(
@@ -58,14 +53,6 @@ def package_traces(text: str, before: str = "") -> list[str]:
         for number, line in enumerate(text.splitlines(), 1)
         if line not in old and PACKAGE_TRACES.search(line)
     ]
-
-
-def sdk_http_library(types_source: str) -> str:
-    """The HTTP library the SDK speaks, read from its ``_types.py`` (``import httpx2`` / ``import httpx``)."""
-    match = re.search(r"^import (httpx2?)\b", types_source, re.MULTILINE)
-    if match is None:
-        raise TranslateError("openai/_types.py imports neither httpx2 nor httpx")
-    return match.group(1)
 
 
 def home(module: str) -> str:
@@ -145,55 +132,6 @@ def replace_segments(source: str, edits: Iterable[tuple[int, int, str]]) -> str:
     for first, last, new in sorted(edits, reverse=True):
         lines[first - 1 : last] = [new] if new else []
     return "".join(lines)
-
-
-def _import_text(indent: str, module: str, aliases: list[ast.alias]) -> str:
-    names = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in aliases)
-    return f"{indent}from {module} import {names}\n"
-
-
-def compat_parts(project: Project, http: str) -> tuple[dict[str, str], dict[str, str]]:
-    """``_compat``'s aliases (name -> SDK spelling) and functions (name -> source, the HTTP library
-    spelled as the SDK spells it)."""
-    tree = project.tree(COMPAT)
-    source = project.source(COMPAT)
-    aliases = {name: f"{http}.{sdk}" for name, sdk in HTTP_ALIASES.items()}
-    functions = {}
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name != "http_library":
-            text = ast.get_source_segment(source, node) or ""
-            text = re.sub(r"\bhttp_library\(\)", http, text)
-            functions[node.name] = text
-    return aliases, functions
-
-
-def compat_support(project: Project, names: set[str]) -> tuple[list[str], list[str]]:
-    """What inlined ``_compat`` functions need: its imports (as lines) and its module-level constants."""
-    tree, source = project.tree(COMPAT), project.source(COMPAT)
-    used = {
-        n.id
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef) and node.name in names
-        for n in ast.walk(node)
-        if isinstance(n, ast.Name)
-    }
-    imports, constants = [], []
-    for node in tree.body:
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.level == 0
-            and node.module not in ("__future__", "openai._types", "types")
-        ):
-            chosen = [a for a in node.names if (a.asname or a.name) in used]
-            if chosen:
-                imports.append(_import_text("", node.module or "", chosen))
-        elif isinstance(node, ast.Import):  # ``import importlib`` for ``make_tools``
-            imports += [f"import {a.name}\n" for a in node.names if a.asname is None and a.name in used]
-        elif isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id in used and t.id not in HTTP_ALIASES for t in node.targets
-        ):
-            constants.append((ast.get_source_segment(source, node) or "") + "\n")
-    return imports, constants
 
 
 def hook_readers(project: Project, modules: Iterable[str]) -> set[str]:
@@ -282,7 +220,7 @@ def lib_module(
             native_imports.clear()
         elif target in MERGED or target in carried:
             written = relative_module(home(target), package)
-            edits.append((node.lineno, node.end_lineno, _import_text(indent, written, node.names)))
+            edits.append((node.lineno, node.end_lineno, from_import(indent, written, node.names)))
         else:
             raise TranslateError(f"{module} imports .{target}, which the fork does not carry")
     drop = set(drop_classes)

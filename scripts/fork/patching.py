@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from . import hooks, native, series, translate
+from . import compat, hooks, native, series, translate
 from .anchors import AnchorMissing, add_imports
 from .edits import (
     CLIENT,
@@ -58,12 +58,12 @@ def plan_fork(
     layout = series.plan(project)
     k = len(series.STEPS) - 1 if step is None else step
     carried = layout.modules[k]
-    http = native.sdk_http_library(upstream(TYPES))
-    aliases, _ = native.compat_parts(project, http)
+    http = compat.sdk_http_library(upstream(TYPES))
+    aliases, _ = compat.compat_parts(project, http)
     method_classes = {(m.module, m.class_name) for ms in layout.methods for _, m in ms}
     methods = layout.methods[k]
     files: dict[str, str] = {}
-    for module in sorted(carried - {native.COMPAT, *native.MERGED}):
+    for module in sorted(carried - {compat.COMPAT, *native.MERGED}):
         drop = [cls for mod, cls in method_classes if mod == module]
         files[lib_path(project, module)] = native.lib_module(
             project, module, carried=carried, http=http, drop_classes=drop, test_hooks=test_hooks
@@ -144,7 +144,7 @@ def _resolve_name(
     relative = project.names_from(module)
     if name in relative:
         target, original = relative[name]
-        if target == native.COMPAT:
+        if target == compat.COMPAT:
             return None  # spelled ``httpx2.Response``: the module imports the library itself
         if package_only(target):
             raise translate.TranslateError(f"{module} uses {name} from .{target}, which the fork does not carry")

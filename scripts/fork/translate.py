@@ -127,3 +127,9 @@ def render_imports(groups: Mapping[str, set[Imported]], package: str, *, indent:
             line = f"{indent}from {written} import (\n" + "".join(f"{indent}    {n},\n" for n in names) + f"{indent})"
         lines.append(line)
     return lines
+
+
+def from_import(indent: str, module: str, aliases: list[ast.alias]) -> str:
+    """One ``from module import a, b as c`` line (``aliases`` as the parsed import spelled them)."""
+    names = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in aliases)
+    return f"{indent}from {module} import {names}\n"
