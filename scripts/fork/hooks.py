@@ -56,8 +56,10 @@ class Method:
 
 
 def uncarried_names(project: Project, module: str, carried: set[str]) -> set[str]:
-    """Names ``module`` imports from project modules the step does not carry."""
-    return {name for name, (target, _) in project.names_from(module).items() if target not in carried}
+    """Names ``module`` imports from project modules the step does not carry (not the sentinels the SDK spells
+    its own way: ``_async_resources`` takes ``_OMIT`` from ``_resources``, and ``omit`` is always there)."""
+    imported = project.names_from(module).items()
+    return {name for name, (target, _) in imported if target not in carried and name not in SDK_SPELLING}
 
 
 def _names(node: ast.AST) -> set[str]:
@@ -291,9 +293,14 @@ def _stub(
     return _as_sdk(project, method.module, written, [*defaults.values(), *own_defaults.values()])
 
 
-def _type_variables(project: Project, module: str) -> set[str]:
-    """The module-level ``X = TypeVar("X", ...)`` of a project module."""
-    return {
+def _type_variables(project: Project, module: str, *, imported: bool = True) -> set[str]:
+    """The module-level ``X = TypeVar("X", ...)`` of a project module, and those it imports from the module
+    that defines them (``_async_resources`` shares ``_resources``' ``T``)."""
+    names = project.names_from(module).items() if imported else ()
+    shared = {
+        name for name, (source, original) in names if original in _type_variables(project, source, imported=False)
+    }
+    return shared | {
         node.targets[0].id
         for node in project.tree(module).body
         if isinstance(node, ast.Assign)
