@@ -246,7 +246,8 @@ def test_text_format_overloads_are_carried_with_every_parameter_spelled_out(clas
     text = planned()[edits.RESPONSES]
     methods = _sdk_methods(text, class_name)
     ours = project.Project(PROJECT)
-    overloaded = [m for m in ours.class_methods("_resources", class_name) if hooks.overload_stubs(ours, m)]
+    found = ours.class_methods(project.RESOURCE_CLASSES[class_name], class_name)
+    overloaded = [m for m in found if hooks.overload_stubs(ours, m)]
     assert {m.name for m in overloaded} == {
         "poll",
         "create_and_poll",

@@ -26,13 +26,10 @@ from dataclasses import dataclass, field
 
 from .native import home, rename
 from .project import MethodSource, Project
-from .pruning import prune, uncarried_names
+from .pruning import SDK_SPELLING, prune, uncarried_names
 from .translate import Imported, TranslateError
 
 METHODS_MODULE = "_response_methods"
-OMIT_NAME = "_OMIT"
-SDK_SPELLING = {OMIT_NAME: "omit", "NOT_GIVEN": "not_given"}
-"""Sentinels the package spells its own way (``_OMIT`` is typed ``Any`` for mypy) -> the SDK's spelling."""
 TEXT_FORMAT_T = "TextFormatT"
 SDK_NAMES = {TEXT_FORMAT_T: Imported(TEXT_FORMAT_T, TEXT_FORMAT_T, "openai.lib._parsing._responses", True)}
 """Names the hooks take from the SDK itself, not from the project: upstream's type variable of ``parse``."""
@@ -213,9 +210,14 @@ def _stub(
     return _as_sdk(project, method.module, written, [*defaults.values(), *own_defaults.values()])
 
 
-def _type_variables(project: Project, module: str) -> set[str]:
-    """The module-level ``X = TypeVar("X", ...)`` of a project module."""
-    return {
+def _type_variables(project: Project, module: str, *, imported: bool = True) -> set[str]:
+    """The module-level ``X = TypeVar("X", ...)`` of a project module, and those it imports from the module
+    that defines them (``_async_resources`` shares ``_resources``' ``T``)."""
+    names = project.names_from(module).items() if imported else ()
+    shared = {
+        name for name, (source, original) in names if original in _type_variables(project, source, imported=False)
+    }
+    return shared | {
         node.targets[0].id
         for node in project.tree(module).body
         if isinstance(node, ast.Assign)

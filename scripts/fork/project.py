@@ -19,14 +19,26 @@ from pathlib import Path
 
 from .translate import TranslateError, import_table
 
-PACKAGE_ONLY = ("_client", "_resources", "_recording", "_install", "_cli", "_demo", "_outcome", "_progress", "__main__")
+PACKAGE_ONLY = (
+    "_client",
+    "_resources",
+    "_async_resources",
+    "_recording",
+    "_install",
+    "_cli",
+    "_demo",
+    "_outcome",
+    "_progress",
+    "__main__",
+)
 """Modules whose job the SDK's own classes (or nothing in the SDK) do in the fork: never carried."""
 
 PACKAGE_ONLY_PACKAGES = ("testing", "modes", "journal", "cli")
 """Subpackages of the package alone (test kit, framework modes, journal, command line): never carried."""
 
 CLIENT_HOOK = "_make_background_failure_error"
-RESOURCE_CLASSES = ("Responses", "AsyncResponses")
+RESOURCE_CLASSES = {"Responses": "_resources", "AsyncResponses": "_async_resources"}
+"""The resource classes whose methods the SDK's classes gain -> the project module that defines each."""
 CLIENT_CLASSES = ("OpenAI", "AsyncOpenAI")
 
 

@@ -13,10 +13,16 @@ import textwrap
 from .project import MethodSource, Project
 from .translate import TranslateError
 
+OMIT_NAME = "_OMIT"
+SDK_SPELLING = {OMIT_NAME: "omit", "NOT_GIVEN": "not_given"}
+"""Sentinels the package spells its own way (``_OMIT`` is typed ``Any`` for mypy) -> the SDK's spelling."""
+
 
 def uncarried_names(project: Project, module: str, carried: set[str]) -> set[str]:
-    """Names ``module`` imports from project modules the step does not carry."""
-    return {name for name, (target, _) in project.names_from(module).items() if target not in carried}
+    """Names ``module`` imports from project modules the step does not carry (not the sentinels the SDK spells
+    its own way: ``_async_resources`` takes ``_OMIT`` from ``_resources``, and ``omit`` is always there)."""
+    imported = project.names_from(module).items()
+    return {name for name, (target, _) in imported if target not in carried and name not in SDK_SPELLING}
 
 
 def _names(node: ast.AST) -> set[str]:

@@ -120,7 +120,7 @@ def plan(project: Project) -> Plan:
 
 
 def _plan(project: Project) -> Plan:
-    methods = {cls: project.class_methods("_resources", cls) for cls in RESOURCE_CLASSES}
+    methods = {cls: project.class_methods(module, cls) for cls, module in RESOURCE_CLASSES.items()}
     hook_sources = {cls: project.find_method("_client", cls, CLIENT_HOOK) for cls in CLIENT_CLASSES}
     public = project.public_names()
     seeds: set[str] = set()

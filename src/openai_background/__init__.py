@@ -36,8 +36,9 @@ from ._install import install, installed, uninstall
 from ._raising import raise_for_status
 
 if TYPE_CHECKING:
+    from ._async_resources import AsyncResponses
     from ._many import PollOutcome
-    from ._resources import AsyncResponses, Responses
+    from ._resources import Responses
     from .journal import JobNotFinishedError, Journal, JournalError, JournalWriteError
     from .streams._resources import AsyncBackgroundStream, BackgroundStream
 
@@ -52,7 +53,7 @@ _LAZY = {
     "JobNotFinishedError": ".journal",
     "PollOutcome": "._many",
     "Responses": "._resources",
-    "AsyncResponses": "._resources",
+    "AsyncResponses": "._async_resources",
     "BackgroundStream": ".streams._resources",
     "AsyncBackgroundStream": ".streams._resources",
 }

@@ -24,9 +24,10 @@ from .modes._settings import DEFAULT_SETTINGS, BackgroundSettings, split_setting
 if TYPE_CHECKING:
     from openai.types.responses import Response
 
+    from ._async_resources import AsyncResponses
     from ._compat import HttpResponse
     from ._exceptions import BackgroundResponseError
-    from ._resources import AsyncResponses, Responses
+    from ._resources import Responses
 
 __all__ = ["AsyncAzureOpenAI", "AsyncOpenAI", "AzureOpenAI", "OpenAI"]
 

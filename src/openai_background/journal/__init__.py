@@ -7,8 +7,9 @@ its errors (``_errors``) and the ``openai-background jobs`` commands (``_cli``).
 What it may import: the core (``.._loop``, ``.._many``, ``.._dispatch``, ``.._events``, ``.._recording``,
 ``.._codes``, ``.._compat``, ``.._outcome``, ``.._client``). The core knows a journal only through the
 ``.._recording.Recorder`` protocol: it records create answers and composes ``record_poll`` into the one
-poll program's ``on_poll``; ``.._resources`` loads ``_resume`` for the ``resume`` method, ``.._cli`` loads
-``_cli`` for ``jobs``, and ``..modes._settings`` carries the journal as the ``journal`` setting.
+poll program's ``on_poll``; ``.._resources`` and ``.._async_resources`` load ``_resume`` for the ``resume``
+method, ``.._cli`` loads ``_cli`` for ``jobs``, and ``..modes._settings`` carries the journal as the ``journal``
+setting.
 """
 
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError

@@ -19,7 +19,8 @@ from openai._legacy_response import async_to_raw_response_wrapper, to_raw_respon
 from openai.resources.responses import AsyncResponses as _AsyncResponses
 from openai.resources.responses import Responses as _Responses
 
-from .._resources import AsyncResponses, Responses
+from .._async_resources import AsyncResponses
+from .._resources import Responses
 from . import _calls
 from ._plan import plan_create
 from ._settings import BackgroundSettings, settings_of
