@@ -146,10 +146,11 @@ def test_a_deadline_passed_at_the_create_answer_reports_it_once(run: Run, server
     server.queue_create(RUNNING)
     events: list[Any] = []
 
-    with pytest.raises(ResponsePollTimeoutError):
+    with pytest.raises(ResponsePollTimeoutError) as caught:
         run.call(creating(events, max_wait_seconds=0))
 
     assert summary(events) == [("queued", 1, 0, True, None)]  # as create_and_poll reports it: one last event
+    assert caught.value.last_status == "queued" and events[0].response is caught.value.last_response
 
 
 def test_the_polls_after_a_refused_stream_are_numbered_after_its_report(run: Run, server: FakeResponsesServer) -> None:

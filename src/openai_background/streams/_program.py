@@ -112,10 +112,6 @@ class _Run:
             self.polls += 1
             _reporter(rid, self.plan)(status, self.polls, failures, next_delay, response, error)
 
-    def handover(self, reason: str) -> Handover:
-        """Polling is to finish the wait, numbering its polls after the events reported here."""
-        return Handover(reason, self.polls)
-
     def end(self, outcome: Callable[[], T], status: str | None, response: Response | None) -> T:
         """``outcome()``, the end of the stream, reported first as ``poll`` reports a terminal answer; an
         outcome that hands over to polling is reported with a next poll at once."""
@@ -205,7 +201,7 @@ def stream_program(
             if fallback and refuses_streaming(error):
                 logger.debug("stream %s refused (%s), polling instead", rid, type(error).__name__)
                 run.report(None, failures + 1, 0.0, None, error)
-                return run.handover(f"the stream request was refused ({type(error).__name__})")
+                return Handover(f"the stream request was refused ({type(error).__name__})", run.polls)
             failures += 1
             yield from run.after_failure(error, failures)
             continue
@@ -214,7 +210,7 @@ def stream_program(
             yield CLOSE_STREAM
             if fallback and rid is not None:
                 logger.debug("stream %s answered without an event stream, polling instead", rid)
-                return run.handover("the stream request was not answered with an event stream")
+                return Handover("the stream request was not answered with an event stream", run.polls)
             raise malformed_stream_error(rid, http, "it is not an event stream")
         logger.debug("stream %s opened after sequence number %s", rid, position.last_sequence_number)
         read = yield from _read_events(run, http)
@@ -260,7 +256,7 @@ def stream_program(
             if failures >= options.max_poll_failures:
                 if fallback:
                     run.report(status, failures, 0.0, result)
-                    return run.handover("the stream kept ending before the response finished")
+                    return Handover("the stream kept ending before the response finished", run.polls)
                 run.report(status, failures, None, result)
                 why = f"its event stream ended {failures} times in a row before the response finished"
                 raise malformed_stream_error(rid, http, why)
