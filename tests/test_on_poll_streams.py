@@ -122,3 +122,76 @@ def test_an_observer_that_raises_ends_a_stream_wait_naming_the_response(run: Run
         run.call(lambda client: client.responses.poll(rid, wait="stream", on_poll=broken))
 
     assert caught.value.response_id == rid  # type: ignore[attr-defined]
+
+
+def creating(events: list[Any], **kwargs: Any) -> Any:
+    return lambda client: client.responses.create_and_poll(
+        model="m", input="x", wait="stream", on_poll=events.append, **kwargs
+    )
+
+
+def test_the_create_answer_is_the_first_event_of_a_stream_wait(run: Run, server: FakeResponsesServer) -> None:
+    server.queue_create(JobScript.completed(output_text="made", polls=1))
+    events: list[Any] = []
+
+    response = run.call(creating(events))
+
+    assert summary(events) == [("queued", 1, 0, False, None), ("completed", 2, 0, True, None)]
+    assert events[0].next_delay == 0.0  # the stream is opened at once
+    assert events[0].response.id == response.id == events[0].response_id == events[1].response_id
+    assert requests_for(server, response.id) == ["stream"]
+
+
+def test_a_deadline_passed_at_the_create_answer_reports_it_once(run: Run, server: FakeResponsesServer) -> None:
+    server.queue_create(RUNNING)
+    events: list[Any] = []
+
+    with pytest.raises(ResponsePollTimeoutError) as caught:
+        run.call(creating(events, max_wait_seconds=0))
+
+    assert summary(events) == [("queued", 1, 0, True, None)]  # as create_and_poll reports it: one last event
+    assert caught.value.last_status == "queued" and events[0].response is caught.value.last_response
+
+
+def test_the_polls_after_a_refused_stream_are_numbered_after_its_report(run: Run, server: FakeResponsesServer) -> None:
+    script = JobScript.completed(polls=1, poll_after_ms=5).with_stream(StreamScript.refused(Answer.http_error(405)))
+    rid = server.add_job(script)
+    events: list[Any] = []
+
+    run.call(waiting(rid, events))
+
+    assert [(e.status, e.polls, e.done) for e in events] == [
+        (None, 1, False),
+        ("in_progress", 2, False),
+        ("completed", 3, True),
+    ]
+
+
+def test_a_created_job_whose_stream_is_refused_numbers_every_answer_in_order(
+    run: Run, server: FakeResponsesServer
+) -> None:
+    script = JobScript.completed(polls=1, poll_after_ms=5).with_stream(StreamScript.refused(Answer.http_error(405)))
+    server.queue_create(script)
+    events: list[Any] = []
+
+    response = run.call(creating(events))
+
+    assert [(e.status, e.polls, e.done) for e in events] == [
+        ("queued", 1, False),
+        (None, 2, False),
+        ("in_progress", 3, False),
+        ("completed", 4, True),
+    ]
+    assert requests_for(server, response.id) == ["stream", "poll", "poll"]
+
+
+def test_the_polls_after_an_error_event_left_out_of_raise_on_are_numbered_after_it(
+    run: Run, server: FakeResponsesServer
+) -> None:
+    rid = server.add_job(JobScript.failed("server_error").with_stream(StreamScript.failing("server_error")))
+    events: list[Any] = []
+
+    response = run.call(waiting(rid, events, raise_on=("incomplete",)))
+
+    assert response.status == "failed"
+    assert [(e.status, e.polls, e.done) for e in events] == [("failed", 1, False), ("failed", 2, True)]

@@ -1,8 +1,11 @@
 """Progress as data: what the poll program tells its observers after every poll.
 
 ``on_poll`` (a poll option) receives one ``PollEvent`` per answer read, failed polls included, and one for
-the create answer that ``create_and_poll`` reads as its first poll. Observers (a progress line, a job
-record, a user's callback) read these events; none of them drives a loop of its own.
+the create answer that ``create_and_poll`` reads as its first poll (with ``wait="stream"`` too). A stream
+wait reports the answers it reads (its end, each failed or ended connection, each check of the response)
+and, when it falls back to polling, each poll; ``polls`` numbers the events of the whole wait, in order, so
+the polls after a refused stream continue the count. Observers (a progress line, a job record, a user's
+callback) read these events; none of them drives a loop of its own.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ class PollEvent:
 
     ``status`` is the status the answer carried, or None when the poll failed (then ``error`` is the
     exception, and ``failures_in_a_row`` counts it). ``polls`` counts every answer read so far in this wait,
-    failed ones included. ``next_delay`` is the sleep before the next poll in seconds, or None when the wait
-    ends with this poll. ``response`` is the ``Response`` the answer held (None when it failed).
+    failed ones included (a create answer is the first; a stream and the polls after it share one count).
+    ``next_delay`` is the sleep before the next poll in seconds, or None when the wait ends with this poll.
+    ``response`` is the ``Response`` the answer held (None when it failed).
     """
 
     response_id: str

@@ -71,14 +71,18 @@ def poll_program(
     clock: Callable[[], float],
     first: tuple[Response, HttpResponse] | None = None,
     first_delay: float = 0.0,
+    reported: int = 0,
 ) -> Generator[Step, Any, Response]:
     """Wait for response ``rid`` to finish; return it, or raise what its end means.
 
     ``first`` is an answer already in hand (the create call's), read as if it were the first poll.
     ``first_delay`` holds the first poll back (many jobs started together spread their polls).
+    ``reported``: the events an earlier part of the same wait already reported (a stream that handed
+    over to polling); the polls are numbered after them.
     """
     deadline = None if options.max_wait is None else clock() + options.max_wait
-    failures = polls = 0
+    failures = 0
+    polls = reported
     last: Response | None = None
     observed = first
     report = _reporter(rid, options)

@@ -46,11 +46,13 @@ def wait_sync(
     timeout: Any,
     dispatch: Dispatch | None = None,
     on_answer: Callable[[Any], object] | None = None,
+    reported: int = 0,
 ) -> Response:
     """Wait for ``rid`` with blocking I/O; see ``Responses.poll`` for the outcomes.
 
     ``dispatch`` replaces the client's ``_make_background_failure_error``; ``on_answer`` is given each raw
-    poll answer as it arrives (a caller may keep the last, to hand back the final poll's)."""
+    poll answer as it arrives (a caller may keep the last, to hand back the final poll's); ``reported`` as
+    in ``poll_program``."""
     headers = poll_headers(options, extra_headers)
 
     def perform(step: Step) -> object:
@@ -69,7 +71,12 @@ def wait_sync(
 
     program = parsing(
         poll_program(
-            rid, options, dispatch=dispatch or _dispatch(resource), clock=_clock(resource, time.monotonic), first=first
+            rid,
+            options,
+            dispatch=dispatch or _dispatch(resource),
+            clock=_clock(resource, time.monotonic),
+            first=first,
+            reported=reported,
         ),
         options.output,
     )
@@ -93,10 +100,11 @@ async def wait_async(
     timeout: Any,
     dispatch: Dispatch | None = None,
     on_answer: Callable[[Any], object] | None = None,
+    reported: int = 0,
 ) -> Response:
     """Wait for ``rid`` in a task; a cancelled task with ``cancel_on_interrupt`` sends the cancel request
-    in a shielded, bounded scope, then re-raises the cancellation. ``dispatch``, ``on_answer`` as in
-    ``wait_sync``."""
+    in a shielded, bounded scope, then re-raises the cancellation. ``dispatch``, ``on_answer``,
+    ``reported`` as in ``wait_sync``."""
     headers = poll_headers(options, extra_headers)
 
     async def perform(step: Step) -> object:
@@ -120,6 +128,7 @@ async def wait_async(
             dispatch=dispatch or _dispatch(resource),
             clock=_clock(resource, anyio.current_time),
             first=first,
+            reported=reported,
         ),
         options.output,
     )

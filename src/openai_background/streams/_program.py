@@ -17,6 +17,7 @@ the GET's answer settles the end (cancelled, or a stream that will not deliver t
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -171,15 +172,22 @@ def stream_program(
     dispatch: Dispatch,
     clock: Callable[[], float],
     fallback: bool,
+    first: Response | None = None,
 ) -> Program:
     """Read the stream of ``position.response_id`` (None: the create stream) to its end, delivering each
     event once and in order. Returns the terminal ``Response``, or ``Handover`` when polling should
     finish the wait; raises what the end means per ``raise_on``, or the error that exhausted the failure
     budget (naming the response), or ``ResponsePollTimeoutError``. ``fallback``: a refused stream returns
-    ``Handover`` instead of raising.
+    ``Handover`` instead of raising. ``first``: the pending answer of the create call that started the
+    job, reported as the wait's first poll (as ``poll_program`` reports it).
     """
     run = _Run(position, options, dispatch, clock, None if options.max_wait is None else clock() + options.max_wait)
     failures = 0
+    if first is not None:
+        position.last_response = first  # what a deadline passed before the first event reports
+        within = run.within()
+        if within is None or within > 0:  # else the deadline's report below is this answer's
+            run.report(_status_of(first), 0, 0.0, first)  # the stream is opened at once
     while True:
         rid = position.response_id
         within = run.within()
@@ -193,7 +201,7 @@ def stream_program(
             if fallback and refuses_streaming(error):
                 logger.debug("stream %s refused (%s), polling instead", rid, type(error).__name__)
                 run.report(None, failures + 1, 0.0, None, error)
-                return Handover(f"the stream request was refused ({type(error).__name__})")
+                return Handover(f"the stream request was refused ({type(error).__name__})", run.polls)
             failures += 1
             yield from run.after_failure(error, failures)
             continue
@@ -202,12 +210,14 @@ def stream_program(
             yield CLOSE_STREAM
             if fallback and rid is not None:
                 logger.debug("stream %s answered without an event stream, polling instead", rid)
-                return Handover("the stream request was not answered with an event stream")
+                return Handover("the stream request was not answered with an event stream", run.polls)
             raise malformed_stream_error(rid, http, "it is not an event stream")
         logger.debug("stream %s opened after sequence number %s", rid, position.last_sequence_number)
         read = yield from _read_events(run, http)
-        if isinstance(read, (Response, Handover)):
+        if isinstance(read, Response):
             return read
+        if isinstance(read, Handover):  # an error event's: the polls after it are numbered after its report
+            return dataclasses.replace(read, reported=run.polls)
         yield CLOSE_STREAM
         rid = position.response_id
         if isinstance(read, _Stalled):
@@ -246,7 +256,7 @@ def stream_program(
             if failures >= options.max_poll_failures:
                 if fallback:
                     run.report(status, failures, 0.0, result)
-                    return Handover("the stream kept ending before the response finished")
+                    return Handover("the stream kept ending before the response finished", run.polls)
                 run.report(status, failures, None, result)
                 why = f"its event stream ended {failures} times in a row before the response finished"
                 raise malformed_stream_error(rid, http, why)

@@ -83,9 +83,11 @@ StreamStep = OpenStream | NextEvent | Deliver | CloseStream | Fetch | Sleep | Ca
 @dataclass(frozen=True)
 class Handover:
     """The program's answer when the stream cannot finish a wait and polling should: the stream was
-    refused, or an ``error`` event ended it with a failure the caller did not ask to have raised."""
+    refused, or an ``error`` event ended it with a failure the caller did not ask to have raised.
+    ``reported``: the ``on_poll`` events the stream reported, which the polls are numbered after."""
 
     reason: str
+    reported: int = 0
 
 
 @dataclass

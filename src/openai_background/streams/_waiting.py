@@ -80,7 +80,8 @@ def stream_wait_sync(
     timeout: Any,
 ) -> Response:
     """``poll(..., wait="stream")``: the outcomes of ``wait_sync``, read from the stream; polls instead when
-    the stream is refused. A terminal ``first`` answer is dispatched without any request."""
+    the stream is refused. A terminal ``first`` answer is dispatched without any request; a pending one is
+    ``on_poll``'s first event, and the fallback's polls are numbered after the events already reported."""
     if first is not None and not pending(first[0]):
         return wait_sync(resource, rid, options, first=first, extra_headers=extra_headers, timeout=timeout)
     position = StreamPosition(rid)
@@ -88,7 +89,15 @@ def stream_wait_sync(
     started = clock()
     io = SyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
     program = parsing(
-        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True), options.output
+        stream_program(
+            position,
+            options,
+            dispatch=_dispatch(resource),
+            clock=clock,
+            fallback=True,
+            first=None if first is None else first[0],
+        ),
+        options.output,
     )
     program = redacting(program, redactor_for(resource))
     try:
@@ -103,7 +112,15 @@ def stream_wait_sync(
         return outcome
     logger.debug("stream %s: %s; polling", rid, outcome.reason)
     rest = _rest_of(options, started, clock)
-    return wait_sync(resource, rid, rest, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+    return wait_sync(
+        resource,
+        rid,
+        rest,
+        extra_headers=extra_headers,
+        extra_query=extra_query,
+        timeout=timeout,
+        reported=outcome.reported,
+    )
 
 
 async def stream_wait_async(
@@ -125,7 +142,15 @@ async def stream_wait_async(
     started = clock()
     io = AsyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
     program = parsing(
-        stream_program(position, options, dispatch=_dispatch(resource), clock=clock, fallback=True), options.output
+        stream_program(
+            position,
+            options,
+            dispatch=_dispatch(resource),
+            clock=clock,
+            fallback=True,
+            first=None if first is None else first[0],
+        ),
+        options.output,
     )
     program = redacting(program, redactor_for(resource))
     try:
@@ -141,7 +166,15 @@ async def stream_wait_async(
         return outcome
     logger.debug("stream %s: %s; polling", rid, outcome.reason)
     rest = _rest_of(options, started, clock)
-    return await wait_async(resource, rid, rest, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+    return await wait_async(
+        resource,
+        rid,
+        rest,
+        extra_headers=extra_headers,
+        extra_query=extra_query,
+        timeout=timeout,
+        reported=outcome.reported,
+    )
 
 
 def _rest_of(options: WaitOptions, started: float, clock: Callable[[], float]) -> WaitOptions:
