@@ -26,7 +26,7 @@ from .._structured import parsing
 from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
 from ._endings import pending
 from ._io import AsyncStreamIO, StreamRequest, SyncStreamIO
-from ._program import stream_program
+from ._program import Program, stream_program
 from ._steps import StreamPosition, iterate_async, iterate_sync
 
 if TYPE_CHECKING:
@@ -88,18 +88,7 @@ def stream_wait_sync(
     clock = _clock(resource, time.monotonic)
     started = clock()
     io = SyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
-    program = parsing(
-        stream_program(
-            position,
-            options,
-            dispatch=_dispatch(resource),
-            clock=clock,
-            fallback=True,
-            first=None if first is None else first[0],
-        ),
-        options.output,
-    )
-    program = redacting(program, redactor_for(resource))
+    program = _program(resource, position, options, clock, fallback=True, first=None if first is None else first[0])
     try:
         outcome = run_sync(program, io.perform)
     except KeyboardInterrupt:
@@ -141,18 +130,7 @@ async def stream_wait_async(
     clock = _clock(resource, anyio.current_time)
     started = clock()
     io = AsyncStreamIO(resource, position, StreamRequest(extra_headers, extra_query, timeout=timeout))
-    program = parsing(
-        stream_program(
-            position,
-            options,
-            dispatch=_dispatch(resource),
-            clock=clock,
-            fallback=True,
-            first=None if first is None else first[0],
-        ),
-        options.output,
-    )
-    program = redacting(program, redactor_for(resource))
+    program = _program(resource, position, options, clock, fallback=True, first=None if first is None else first[0])
     try:
         outcome = await run_async(program, io.perform)
     except anyio.get_cancelled_exc_class():
@@ -177,6 +155,25 @@ async def stream_wait_async(
     )
 
 
+def _program(
+    resource: Responses | AsyncResponses,
+    position: StreamPosition,
+    options: WaitOptions,
+    clock: Callable[[], float],
+    *,
+    fallback: bool,
+    dispatch: Dispatch | None = None,
+    first: Response | None = None,
+) -> Program:
+    """The one stream program every shell drives: its final ``Response`` parsed (``text_format``) and kept on
+    ``position``, every exception scrubbed of the client's secrets. ``dispatch`` replaces the client's
+    ``_make_background_failure_error``; ``first`` is the create answer a wait starts from."""
+    program = stream_program(
+        position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=fallback, first=first
+    )
+    return redacting(parsing(program, options.output, keep=position.keep_final), redactor_for(resource))
+
+
 def _rest_of(options: WaitOptions, started: float, clock: Callable[[], float]) -> WaitOptions:
     """The options for polling the rest of a wait: the same, with what is left of the deadline."""
     if options.max_wait is None:
@@ -195,12 +192,7 @@ def stream_events_sync(
     client's ``_make_background_failure_error``."""
     io = SyncStreamIO(resource, position, request)
     clock = _clock(resource, time.monotonic)
-    program = parsing(
-        stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False),
-        options.output,
-        keep=position.keep_final,
-    )
-    program = redacting(program, redactor_for(resource))
+    program = _program(resource, position, options, clock, fallback=False, dispatch=dispatch)
     recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any  # fork: drop
     try:
         for event in iterate_sync(program, io.perform):
@@ -221,12 +213,7 @@ async def stream_events_async(
     """The events of ``position``'s stream, read to its end in a task. ``dispatch`` as in the sync one."""
     io = AsyncStreamIO(resource, position, request)
     clock = _clock(resource, anyio.current_time)
-    program = parsing(
-        stream_program(position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=False),
-        options.output,
-        keep=position.keep_final,
-    )
-    program = redacting(program, redactor_for(resource))
+    program = _program(resource, position, options, clock, fallback=False, dispatch=dispatch)
     events = iterate_async(program, io.perform)
     recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any  # fork: drop
     try:
