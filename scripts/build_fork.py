@@ -22,6 +22,7 @@ missing anchor stops the build with a message naming the version and the anchor,
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import sys
 from dataclasses import dataclass
@@ -56,22 +57,25 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
     upstream.init_scratch_repo(tree)
     ruff = upstream.pinned_tool(tree, "ruff", build_dir / "tools")
 
-    def read(path: str) -> str:
+    @functools.cache  # the pristine tree never changes: each file is read from git once
+    def pristine(path: str) -> str | None:
         try:
             return upstream.run(["git", "show", f"pristine:{path}"], cwd=tree)
         except upstream.UpstreamError:
-            raise FileNotFoundError(path) from None
+            return None
+
+    def read(path: str) -> str:
+        text = pristine(path)
+        if text is None:
+            raise FileNotFoundError(path)
+        return text
 
     plans = [patching.plan_fork(read, PROJECT, version, step) for step in range(len(series.STEPS))]
     for files in plans:
         for path, text in files.items():
             if path.endswith(".py"):
                 compile(text, path, "exec")  # a patch that does not parse never reaches the tree
-            try:
-                before = read(path)
-            except FileNotFoundError:
-                before = ""
-            found = native.package_traces(text, before)
+            found = native.package_traces(text, pristine(path) or "")
             if found:  # the fork speaks of the SDK only (issue 17: no leftovers of the package)
                 raise SystemExit(f"{path} still speaks of the package:\n  " + "\n  ".join(found[:20]))
     for step, files in zip(series.STEPS, plans, strict=True):
@@ -85,12 +89,6 @@ def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
     patches = upstream.format_patches(tree, staged / "series", [s.slug for s in series.STEPS])
     patch = staged / "upstream.patch"
     patch.write_text(upstream.diff(tree, base="pristine"), encoding="utf-8", newline="\n")
-
-    def pristine(path: str) -> str | None:
-        try:
-            return read(path)
-        except FileNotFoundError:
-            return None
 
     generated = upstream.generated_files(tree)
     changes = report.file_changes(upstream.diff(tree, base="pristine", numstat=True), pristine, generated)
