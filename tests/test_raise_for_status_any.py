@@ -8,6 +8,7 @@ from typing import Any
 
 import openai
 import pytest
+from _sdk_http import SDK_HTTP
 from _target import FORK
 from pydantic import BaseModel
 
@@ -19,6 +20,7 @@ from openai_background import (
     ResponseCancelledError,
     ResponseFailedError,
     ResponseIncompleteError,
+    ResponseMalformedError,
     raise_for_status,
 )
 
@@ -118,10 +120,6 @@ def test_a_dict_keeps_the_request_id_it_carries_as_an_attribute() -> None:
 
 
 def test_an_answer_a_strict_client_refuses_is_a_typed_error_naming_the_asked_id() -> None:
-    from _sdk_http import SDK_HTTP
-
-    from openai_background import ResponseMalformedError
-
     def answer(request: Any) -> Any:  # a failed job whose body lacks what the Response schema requires
         return SDK_HTTP.Response(200, json={"id": "resp_x", "status": "failed"})
 
