@@ -222,6 +222,7 @@ def integrations_llama_index(session: nox.Session) -> None:
 FORK_PACKAGE_ONLY_TESTS = (
     "tests/test_build_fork.py",  # the build script's own functions, not the fork
     "tests/test_cli.py",  # the openai-background command
+    "tests/test_cli_json_keys.py",  # the command's --json keys against docs/cli.md
     "tests/test_dist.py",  # this package's wheel
     "tests/test_examples.py",  # examples/ import openai_background
     "tests/test_fake_server.py",  # openai_background.testing's server itself

@@ -13,6 +13,9 @@ The convention, for everyone who writes documentation here:
 
   Marked blocks are not run, only compiled (so a syntax error in them still fails).
 * Blocks in other languages (```bash, ```text, bare ```) are not run.
+
+Relative links between these pages (``[text](docs/cli.md#wait)``) must name a file that exists and, with an
+``#anchor``, a heading of that page (GitHub's anchor for it), so moving a section never leaves a dead link.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 NEEDS_KEY = "<!-- needs OPENAI_API_KEY -->"
 TIMEOUT = 60.0
 _FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^`]*)$")
+_HEADING = re.compile(r"^#{1,6} +(?P<title>.+?) *#*$")
+_LINK = re.compile(r"\]\((?P<target>[^()\s]+)\)")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,55 @@ def python_blocks() -> list[Block]:
     ]
 
 
+def prose_lines(text: str) -> list[str]:
+    """The lines of ``text`` outside fenced code blocks."""
+    lines, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            lines.append(line)
+    return lines
+
+
+def github_anchor(title: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation but ``-`` and ``_`` dropped, spaces to ``-``."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    """Every heading anchor of the page at ``path`` (a repeated heading gets ``-1``, ``-2``... as on GitHub)."""
+    found: set[str] = set()
+    for line in prose_lines(path.read_text("utf-8")):
+        heading = _HEADING.match(line)
+        if heading is None:
+            continue
+        anchor = base = github_anchor(heading["title"])
+        count = 0
+        while anchor in found:
+            count += 1
+            anchor = f"{base}-{count}"
+        found.add(anchor)
+    return found
+
+
+def broken_links(path: Path) -> list[str]:
+    """The relative links of the page at ``path`` whose file, or whose ``#anchor`` in that file, does not exist."""
+    broken = []
+    for line in prose_lines(path.read_text("utf-8")):
+        for link in _LINK.finditer(line):
+            target = link["target"]
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # https:, mailto: ...: not ours to check
+                continue
+            file_part, _, anchor = target.partition("#")
+            linked = (path.parent / file_part).resolve() if file_part else path
+            if not linked.exists():
+                broken.append(f"{target} (no such file)")
+            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+                broken.append(f"{target} (no heading #{anchor} in {linked.name})")
+    return broken
+
+
 BLOCKS = python_blocks()
 RUNNABLE = [block for block in BLOCKS if not block.needs_key]
 
@@ -121,6 +175,25 @@ def test_the_readme_has_runnable_blocks_and_keeps_its_first_two_commands() -> No
     assert first.language == "bash"
     assert "python -m openai_background demo" in first.source.splitlines()[0]
     assert "nox -s tests" in first.source.splitlines()[1]
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=[str(path.relative_to(ROOT)) for path in DOCUMENTS])
+def test_every_relative_link_names_a_file_and_heading_that_exist(path: Path) -> None:
+    assert broken_links(path) == []
+
+
+def test_links_are_checked_against_githubs_anchors(tmp_path: Path) -> None:
+    assert github_anchor("Progress as data: `on_poll`") == "progress-as-data-on_poll"
+    assert github_anchor("Frameworks and `retrieve()` loops") == "frameworks-and-retrieve-loops"
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Title\n\n## Twice\n\n## Twice\n\n```bash\n# not a heading\n```\n\n"
+        "[a](#title) [b](#twice-1) [c](#not-a-heading) [d](other.md)\n"
+        "[e](https://example.com/x.md#y) [f](page.md#twice)\n",
+        "utf-8",
+    )
+
+    assert broken_links(page) == ["#not-a-heading (no heading #not-a-heading in page.md)", "other.md (no such file)"]
 
 
 def test_extraction_follows_the_convention(tmp_path: Path) -> None:
