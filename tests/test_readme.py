@@ -177,6 +177,16 @@ def test_the_readme_has_runnable_blocks_and_keeps_its_first_two_commands() -> No
     assert "nox -s tests" in first.source.splitlines()[1]
 
 
+def test_the_test_kits_install_line_brings_what_its_blocks_import() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the `once` tests run on the newest Python
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["optional-dependencies"]
+    names = {re.split(r"[<>=!~\[ ;]", requirement, maxsplit=1)[0].lower() for requirement in extras["testing"]}
+
+    assert {"pytest", "respx", "httpx"} <= names
+    assert 'pip install "openai-background[testing]"' in (ROOT / "README.md").read_text("utf-8")
+    assert 'pip install "openai-background[testing]"' in (ROOT / "docs" / "testkit.md").read_text("utf-8")
+
+
 @pytest.mark.parametrize("path", DOCUMENTS, ids=[str(path.relative_to(ROOT)) for path in DOCUMENTS])
 def test_every_relative_link_names_a_file_and_heading_that_exist(path: Path) -> None:
     assert broken_links(path) == []
