@@ -254,8 +254,8 @@ def background_error_response(
     Its request and headers are ``http_response``'s (the poll's, or the stream's). Its body, the first that
     applies: ``content``; the body of ``http_response`` when it was read and is not an event stream (a poll's
     answer: the ``Response`` as the server sent it, the same bytes object, not a copy); ``final_response`` as
-    JSON (``content-type: application/json``; a stream's event, a stand-in); else empty. Total: a response
-    that cannot be serialised falls through to an empty body.
+    JSON (``content-type: application/json``; a stream's event, a stand-in with no body); else empty. Total:
+    a response that cannot be serialised falls through to an empty body.
     """
     body = content
     if body is None and not _is_event_stream(http_response):
@@ -264,7 +264,7 @@ def background_error_response(
         except Exception:
             body = None
     is_json = False
-    if body is None and final_response is not None:
+    if not body and final_response is not None:  # an empty body (a stand-in's) says less than the model
         body = _as_json(final_response)
         is_json = body is not None
     # The body is given decoded: the headers that describe the bytes on the wire do not describe it.
