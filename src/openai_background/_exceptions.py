@@ -21,11 +21,11 @@ answer into the exception the same failure would raise as an HTTP error, so retr
 
 Every one of them keeps the SDK's invariants, as an HTTP error would: ``err.status_code ==
 err.response.status_code`` and ``err.response`` is read (``.json()``, ``.text``, ``.content`` work). That
-``err.response`` is built by ``background_error_response``: the real answer's request and headers, the
-status the class stands for (500, 429, 400, 404, 403; the real one for the untyped classes) and, as its
-body, the ``Response`` the failure was read from, as JSON (the poll's body, or the ``Response`` a stream's
-``response.failed`` event carried). The HTTP answer really received (the poll's 200, or the stream's) stays
-at ``err.http_response``; it may be an unread stream.
+``err.response`` is built here, in one place (``background_error_response``): the real answer's request and
+headers, the status the class stands for (500, 429, 400, 404, 403; the real one for the untyped classes)
+and, as its body, the poll's own body when it was read (the same bytes), else the ``Response`` the failure
+was read from as JSON (a stream's ``response.failed`` event, a stand-in). The HTTP answer really received
+(the poll's 200, or the stream's) stays at ``err.http_response``; it may be an unread stream.
 
 Which code maps to which class is data, in ``_codes.py``; the message and attributes are filled in by
 ``_dispatch.py``. A status this package does not know raises ``BackgroundResponseError`` itself: a state we
