@@ -111,7 +111,7 @@ class BackgroundResponseError(APIStatusError):
             response, status_code=status_code, final_response=final_response, content=content
         )
         super().__init__(message, response=mapped, body=body)
-        # As the SDK keeps an answer on its own errors (openai 3.x leaves the request's credentials out).
+        # Kept as the SDK keeps an answer on its own errors (without the request's credentials, where it drops them).
         self.http_response = APIStatusError(message, response=response, body=None).response
         self.response_id = response_id
         self.status = status
