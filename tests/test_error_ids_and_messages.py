@@ -238,3 +238,22 @@ def test_a_plain_for_over_the_async_poll_many_points_to_async_with(server: FakeR
 
     anyio.run(main, backend=backend)
     assert server.job(rid).polls == 0  # refused before anything ran
+
+
+def test_poll_many_outcomes_of_an_unknown_id_name_it_and_say_unknown(
+    run: Callable[..., Any], server: FakeResponsesServer
+) -> None:
+    known = server.add_job(JobScript.completed())
+
+    async def body(client: Any) -> Any:
+        ids = [known, "resp_nobody_knows"]
+        if isinstance(client, openai.AsyncOpenAI):
+            async with client.responses.poll_many(ids) as outcomes:
+                return {outcome.response_id: outcome async for outcome in outcomes}
+        return {outcome.response_id: outcome for outcome in client.responses.poll_many(ids)}
+
+    outcomes = run(body)
+    assert outcomes[known].ok
+    error = outcomes["resp_nobody_knows"].error
+    assert isinstance(error, openai.NotFoundError) and error.response_id == "resp_nobody_knows"  # type: ignore[attr-defined]
+    assert "unknown" in notes(error) and "may still be running" not in notes(error)
