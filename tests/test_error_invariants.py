@@ -214,6 +214,18 @@ def test_raise_for_status_on_a_raw_answer_and_a_response(run: Callable[..., Any]
 
     assert_invariants(_raises(run, raw), rid)
 
+    async def streamed(client: Any) -> Any:
+        wrapper = client.responses.with_streaming_response.retrieve(rid)
+        if isinstance(client, openai.AsyncOpenAI):
+            async with wrapper as answer:
+                with pytest.raises(TypeError, match=r"raise_for_status\(await answer\.parse\(\)\)"):
+                    raise_for_status(answer)  # its parse() is a coroutine: refused, saying what to pass
+                return raise_for_status(await answer.parse())
+        with wrapper as answer:
+            return raise_for_status(answer)
+
+    assert_invariants(_raises(run, streamed), rid)
+
     async def parsed(client: Any) -> Any:
         return raise_for_status(await maybe(client.responses.retrieve(rid)))
 
