@@ -17,7 +17,10 @@ if FORK:
     pytest.skip("the framework modes belong to the openai-background package", allow_module_level=True)
 
 from _modes_run import maybe, modes_run_fixture
-from conftest import CANARY_KEY, Answer, Harness, failed, state
+from conftest import CANARY_KEY, MODES, Answer, Harness, failed, state
+from hostile.bodies import raw_answer
+from hostile.server import HostileServer, script
+from test_hostile_bodies import poll
 
 from openai_background.testing import FakeResponsesServer, JobScript
 
@@ -257,3 +260,13 @@ def test_poll_many_outcomes(run: Callable[..., Any], server: FakeResponsesServer
     for outcome in outcomes:
         assert outcome.response_id == outcome.error.response_id
         assert_invariants(outcome.error, outcome.response_id)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_unreadable_answer_over_a_socket_keeps_the_bytes_read(mode: str) -> None:
+    answer = raw_answer(b"<html>bad gateway</html>", "text/html")
+    with HostileServer(script([answer])) as server, pytest.raises(ResponseMalformedError) as caught:
+        poll(mode, server, max_poll_failures=1)
+    error: Any = caught.value
+    assert error.status_code == error.response.status_code == error.http_response.status_code == 200
+    assert error.response.text == "<html>bad gateway</html>" and error.response_id == "resp_1"
