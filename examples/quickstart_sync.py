@@ -36,7 +36,8 @@ def main() -> int:
         except openai.InternalServerError as err:  # ResponseServerError is one
             print(f"{type(err).__name__}: code={err.code} retryable={err.retryable}")
             print(f"  response id {err.response_id}, request id {err.request_id}")
-            print(f"  status_code={err.status_code} (as the HTTP error), poll's HTTP status {err.response.status_code}")
+            poll_status = err.http_response.status_code  # the answer really received; err.response has status_code
+            print(f"  status_code={err.status_code} (as the HTTP error), poll's HTTP status {poll_status}")
         except openai.APIStatusError as err:  # every other background failure
             print(f"{type(err).__name__}: {err}")
             return 1

@@ -92,7 +92,7 @@ def test_every_sdk_code_maps_to_its_class(code: str) -> None:
     family, status_code = EXPECTED_FAMILY[expected]
     assert isinstance(error, family)
     assert error.status_code == status_code
-    assert error.response.status_code == 200
+    assert error.response.status_code == status_code and error.http_response.status_code == 200
     assert error.code == code
     assert error.retryable is (code in {"server_error", "rate_limit_exceeded", "vector_store_timeout"})
 

@@ -51,7 +51,8 @@ def test_rate_limit_raises_rate_limit_error(harness: Harness) -> None:
         harness.run("poll", "resp_1")
     assert isinstance(caught.value, ResponseRateLimitError)
     assert caught.value.status_code == 429
-    assert caught.value.response.status_code == 200
+    assert caught.value.response.status_code == 429  # as the SDK's own: err.status_code == err.response.status_code
+    assert caught.value.http_response.status_code == 200  # the poll's real answer
 
 
 @pytest.mark.parametrize(

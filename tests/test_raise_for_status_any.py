@@ -70,7 +70,8 @@ def test_a_failed_foreign_response_raises_the_sdk_class_of_its_code(obj: Any) ->
         raise_for_status(obj)
     error: Any = caught.value
     assert (error.response_id, error.code, error.message, error.retryable) == ("resp_x", "server_error", "boom", True)
-    assert error.final_response.id == "resp_x" and error.response.status_code == 200
+    assert error.final_response.id == "resp_x" and error.response.status_code == 500
+    assert error.http_response.status_code == 200
 
 
 @pytest.mark.parametrize("obj", shapes("failed", error=None))

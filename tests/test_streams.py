@@ -140,7 +140,8 @@ def test_an_error_event_is_raised_as_the_class_of_its_code(run: Run, server: Fak
     assert (error.code, error.message, error.response_id, error.status) == (code, "bad", rid, "failed")
     assert error.retryable is (code in RETRYABLE_CODES)
     assert error.final_response is None  # no response came with the event
-    assert error.response.status_code == 200 and error.request_id.startswith("req_fake_")
+    assert error.response.status_code == error.status_code and error.request_id.startswith("req_fake_")
+    assert error.http_response.status_code == 200
     assert seen[-1].type == "error" and seen[-1].code == code  # yielded, then raised
 
 

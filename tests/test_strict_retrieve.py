@@ -65,8 +65,8 @@ def test_strict_retrieve_raises_for_failed_and_cancelled(
         run(how(rid), strict_retrieve=True)
     error: Any = caught.value
     assert (error.response_id, getattr(error, "code", None), error.retryable) == (rid, code, retryable)
-    assert error.response.status_code == 200
-    assert error.request_id == error.response.headers.get("x-request-id")
+    assert error.response.status_code == error.status_code and error.http_response.status_code == 200
+    assert error.request_id == error.response.headers.get("x-request-id") == error.http_response.headers["x-request-id"]
 
 
 @pytest.mark.parametrize("how", [retrieve, raw_retrieve], ids=["retrieve", "with_raw_response"])

@@ -88,9 +88,10 @@ def test_a_failed_job_carries_the_transports_response(server: FakeResponsesServe
         run(server, case, create_and_poll)
     error = caught.value
     assert isinstance(error, ResponseServerError)
-    assert type(error.response) is RESPONSE_CLASS[case[1]]
-    assert error.response.status_code == 200  # the poll that saw the failure succeeded as HTTP
-    assert error.request_id == error.response.headers["x-request-id"]
+    assert type(error.response) is type(error.http_response) is RESPONSE_CLASS[case[1]]
+    assert error.http_response.status_code == 200  # the poll that saw the failure succeeded as HTTP
+    assert error.response.status_code == error.status_code == 500
+    assert error.request_id == error.response.headers["x-request-id"] == error.http_response.headers["x-request-id"]
     assert server.job(error.response_id).polls == 2
 
 

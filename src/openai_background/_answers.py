@@ -77,6 +77,7 @@ def malformed_answer_error(
         response_id=rid,
         status=None,
         final_response=None,
+        content=body,  # err.response's body: the bytes read, even where the answer was streamed
     )
 
 

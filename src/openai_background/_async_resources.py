@@ -25,6 +25,7 @@ from ._recording import journal_of, observed, record_create  # fork: drop
 from ._resources import _OMIT, T
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
+from ._timeouts import ResponseIdOnErrors
 from ._waiting import background_create_params, created_response, wait_async
 from .journal._resume import AsyncResumingResponses  # fork: drop
 from .streams._resources import AsyncStreamingResponses
@@ -111,39 +112,42 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         **params: Unpack[ResponseCreateParamsNonStreaming],
     ) -> Response:
-        """The async ``Responses.create_and_poll``: same arguments, same outcomes."""
-        sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
-        options = WaitOptions.check(
-            poll_interval_ms,
-            max_wait_seconds,
-            raise_on,
-            max_poll_failures,
-            cancel_on_timeout,
-            cancel_on_interrupt,
-            on_poll=on_poll,
-            output=output,
-        )
-        waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
-        raw = await create_bounded_async(  # the splatted params are checked by Unpack above
-            self,
-            **background_create_params(sent),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        first = created_response(raw)
-        journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)  # fork: drop
-        options = observed(options, journal)  # fork: drop
-        return await waiter(
-            self,
-            first[0].id,
-            options,
-            first=first,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            timeout=timeout,
-        )
+        """The async ``Responses.create_and_poll``: same arguments, same outcomes (every exception has a
+        ``response_id``: None when the create request itself failed)."""
+        with ResponseIdOnErrors() as named:  # err.response_id on every error: None if the create failed
+            sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
+            options = WaitOptions.check(
+                poll_interval_ms,
+                max_wait_seconds,
+                raise_on,
+                max_poll_failures,
+                cancel_on_timeout,
+                cancel_on_interrupt,
+                on_poll=on_poll,
+                output=output,
+            )
+            waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
+            raw = await create_bounded_async(  # the splatted params are checked by Unpack above
+                self,
+                **background_create_params(sent),
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+            first = created_response(raw)
+            named.rid = first[0].id
+            journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)  # fork: drop
+            options = observed(options, journal)  # fork: drop
+            return await waiter(
+                self,
+                first[0].id,
+                options,
+                first=first,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+            )
 
     @overload
     def poll_many(

@@ -217,10 +217,16 @@ class AsyncPollMany(AbstractAsyncContextManager[AsyncIterator[PollOutcome]]):
     if not TYPE_CHECKING:  # at run time only, so type checkers still flag `async for` on it
 
         def __aiter__(self):
-            raise TypeError(
-                "the async poll_many is an `async with` block, not an async iterator: write "
-                "`async with client.responses.poll_many(ids) as outcomes: async for outcome in outcomes: ...`"
-            )
+            raise TypeError(_NOT_AN_ITERATOR.format(what="an async iterator"))
+
+        def __iter__(self):  # a plain `for`: the sync client's form, used on the async client
+            raise TypeError(_NOT_AN_ITERATOR.format(what="an iterator (this is the async client's poll_many)"))
+
+
+_NOT_AN_ITERATOR: Final = (
+    "the async poll_many is an `async with` block, not {what}: write "
+    "`async with client.responses.poll_many(ids) as outcomes: async for outcome in outcomes: ...`"
+)
 
 
 def poll_many_async(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from openai._types import NotGiven, Omit
 
-from ._dispatch import normalize_raise_on
+from ._dispatch import normalize_raise_on, safe_repr
 from ._events import OnPoll
 
 if TYPE_CHECKING:
@@ -61,9 +61,13 @@ class WaitOptions:
 
 
 def check_response_id(response_id: object) -> str:
-    """The id to poll; an empty or non-string id is a ``ValueError``, as in the SDK's ``retrieve``."""
-    if not isinstance(response_id, str) or not response_id:
-        raise ValueError(f"Expected a non-empty value for `response_id` but received {response_id!r}")
+    """The id to poll; an empty or non-string id is a ``ValueError`` (as in the SDK's ``retrieve``) naming the
+    type it got and the one it wants."""
+    if not isinstance(response_id, str):
+        got = f"{type(response_id).__name__} {safe_repr(response_id)}"
+        raise ValueError(f"response_id must be a str (a response id like 'resp_...'), got {got}")
+    if not response_id:
+        raise ValueError("response_id must be a non-empty str (a response id like 'resp_...'), got ''")
     return response_id
 
 

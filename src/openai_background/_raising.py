@@ -7,6 +7,7 @@ library's response object, and raises the typed error with the request's credent
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Collection, Mapping
 from typing import Any, Final, TypeVar, cast, overload
 from urllib.parse import unquote
@@ -43,6 +44,11 @@ def raise_for_status(result: object, *, raise_on: Collection[str] = DEFAULT_RAIS
     if isinstance(result, Response):
         response = result
     elif _is_raw(result):
+        if inspect.iscoroutinefunction(getattr(result, "parse", None)):  # an AsyncAPIResponse: parse() awaits
+            raise TypeError(
+                "raise_for_status is not async: give it the awaited Response, "
+                "raise_for_status(await answer.parse()), or the wrapper of with_raw_response"
+            )
         raw = cast("RawResponse", result)
         http_response = raw.http_response
         response = parse_answer(raw, response_id=_asked_id(http_response))

@@ -23,6 +23,7 @@ from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_sync
 from ._recording import journal_of, observed, record_create  # fork: drop
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
+from ._timeouts import ResponseIdOnErrors
 from ._waiting import background_create_params, created_response, wait_sync
 from .journal._resume import ResumingResponses  # fork: drop
 from .streams._resources import StreamingResponses
@@ -117,41 +118,44 @@ class Responses(StreamingResponses, ResumingResponses):
         """Create a response with ``background=True`` and poll it as ``poll`` does.
 
         Takes every parameter of ``responses.create`` except ``stream`` and ``background``. An error of
-        the create request itself is raised as the SDK raises it (there is no response id yet). If the
+        the create request itself is raised as the SDK raises it, with ``response_id = None`` (there is no
+        response yet); every exception leaving this method has a ``response_id``. If the
         create answer is already terminal, it is dispatched without polling. ``wait`` as in ``poll``.
         """
-        sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
-        options = WaitOptions.check(
-            poll_interval_ms,
-            max_wait_seconds,
-            raise_on,
-            max_poll_failures,
-            cancel_on_timeout,
-            cancel_on_interrupt,
-            on_poll=on_poll,
-            output=output,
-        )
-        waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
-        raw = create_bounded_sync(  # the splatted params are checked by Unpack above
-            self,
-            **background_create_params(sent),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        first = created_response(raw)
-        journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)  # fork: drop
-        options = observed(options, journal)  # fork: drop
-        return waiter(
-            self,
-            first[0].id,
-            options,
-            first=first,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            timeout=timeout,
-        )
+        with ResponseIdOnErrors() as named:  # err.response_id on every error: None if the create failed
+            sent, output = structured_create(text_format, params)  # text.format and tools as `parse` sends them
+            options = WaitOptions.check(
+                poll_interval_ms,
+                max_wait_seconds,
+                raise_on,
+                max_poll_failures,
+                cancel_on_timeout,
+                cancel_on_interrupt,
+                on_poll=on_poll,
+                output=output,
+            )
+            waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
+            raw = create_bounded_sync(  # the splatted params are checked by Unpack above
+                self,
+                **background_create_params(sent),
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+            first = created_response(raw)
+            named.rid = first[0].id
+            journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)  # fork: drop
+            options = observed(options, journal)  # fork: drop
+            return waiter(
+                self,
+                first[0].id,
+                options,
+                first=first,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+            )
 
     @overload
     def poll_many(

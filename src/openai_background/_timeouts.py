@@ -9,11 +9,22 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, Final
 
+from openai import APIStatusError
 from openai.types.responses import Response
 
-from ._exceptions import ResponseMalformedError, ResponsePollTimeoutError
+from ._exceptions import BackgroundResponseError, ResponseMalformedError, ResponsePollTimeoutError
 
-__all__ = ["MAX_REASON_CHARS", "add_note", "attach_response_id", "time_out", "timeout_error"]
+__all__ = [
+    "MAX_REASON_CHARS",
+    "ResponseIdOnErrors",
+    "add_note",
+    "attach_response_id",
+    "is_unknown_id",
+    "no_response_id",
+    "time_out",
+    "timeout_error",
+    "unknown_id_note",
+]
 
 MAX_REASON_CHARS: Final = 300
 """A timeout's message quotes at most this much of the last poll failure's message."""
@@ -91,12 +102,59 @@ def attach_response_id(error: BaseException, rid: str, *, failures: int | None =
         error.response_id = rid  # type: ignore[attr-defined]
     except AttributeError:  # pragma: no cover - exceptions with __slots__
         return
+    if is_unknown_id(error):
+        add_note(error, unknown_id_note(rid))
+        return
     after = f" after {failures} failed poll(s) in a row" if failures else ""
     add_note(
         error,
         f"Background response {rid}: polling stopped{after}; the job may still be running. "
         f"Resume with client.responses.poll({rid!r}).",
     )
+
+
+def is_unknown_id(error: BaseException) -> bool:
+    """Whether ``error`` is the server saying it knows no such response (HTTP 404 or 410 on the id itself)."""
+    if isinstance(error, BackgroundResponseError):  # a job that failed (image_file_not_found), not a lost id
+        return False
+    return isinstance(error, APIStatusError) and error.status_code in (404, 410)
+
+
+def unknown_id_note(rid: str) -> str:
+    """The note on a 404 for ``rid``: nothing is running there to resume."""
+    return (
+        f"Background response {rid}: the server knows no response with this id: it is unknown (a typo, another "
+        "project or organization, another base_url) or expired (stored responses are deleted after a while). "
+        "Polling it again will not help."
+    )
+
+
+class ResponseIdOnErrors:
+    """``with ResponseIdOnErrors() as named:`` around a create and its wait: every exception leaving the block
+    without a ``response_id`` gets ``named.rid`` as one: None until the create answer named the response
+    (``no_response_id``), its id after. Only the attribute: whoever raised already said what to do."""
+
+    rid: str | None = None
+
+    def __enter__(self) -> ResponseIdOnErrors:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
+        if isinstance(error, Exception) and getattr(error, "response_id", None) is None:
+            try:
+                error.response_id = self.rid  # type: ignore[attr-defined]
+            except AttributeError:  # pragma: no cover - exceptions with __slots__
+                return
+
+
+def no_response_id(error: BaseException) -> None:
+    """Set ``response_id = None`` on an exception raised before any response existed (the create request
+    failed), so ``err.response_id`` reads the same on every error leaving a wait; an id already set is kept."""
+    if not hasattr(error, "response_id"):
+        try:
+            error.response_id = None  # type: ignore[attr-defined]
+        except AttributeError:  # pragma: no cover - exceptions with __slots__
+            return
 
 
 def add_note(error: BaseException, note: str) -> None:

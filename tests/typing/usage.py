@@ -184,6 +184,8 @@ def errors(client: OpenAI, raw_client: openai.OpenAI) -> None:
         assert_type(error.response_id, str)
         assert_type(error.status, "str | None")
         assert_type(error.request_id, "str | None")
+        assert_type(error.http_response.status_code, int)  # the answer really received
+        assert error.status_code == error.response.status_code  # as on the SDK's own errors
         assert isinstance(error, openai.APIStatusError)
     except ResponsePollTimeoutError as error:
         assert_type(error.response_id, str)

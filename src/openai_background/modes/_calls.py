@@ -17,6 +17,7 @@ from openai.types.responses import Response
 from .._recording import observed, record_create
 from .._sdk_methods import sdk_method, sdk_raw
 from .._structured import StructuredOutput, structured_create
+from .._timeouts import ResponseIdOnErrors
 from .._waiting import created_response, wait_async, wait_sync
 from ..streams._io import StreamRequest
 from ..streams._resources import AsyncBackgroundStream, BackgroundStream
@@ -73,54 +74,66 @@ def wait_create(
 ) -> Any:
     """Create a background job and wait for its end: the final ``Response`` (or, for a raw call, the final
     poll's raw answer); raises the typed error for a status in ``settings.raise_on``."""
-    call = _Call(kwargs)
-    raw = sdk_raw(resource, "create")(
-        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
-    )
-    first = created_response(raw)
-    last = _Last(raw)
-    response = wait_sync(
-        resource,
-        first[0].id,
-        observed(
-            dataclasses.replace(settings.wait_options(), output=output),
-            record_create(resource, first[0], call.params, lease=True),
-        ),
-        first=first,
-        extra_headers=call.headers,
-        extra_query=call.query,
-        timeout=call.timeout,
-        dispatch=framework_dispatch(resource),
-        on_answer=last.keep,
-    )
-    return response if call.kind is None else rewrap(last.answer, call.kind, is_async=False)
+    with ResponseIdOnErrors() as named:  # None until the create answer names the response
+        call = _Call(kwargs)
+        raw = sdk_raw(resource, "create")(
+            **call.params,
+            extra_headers=call.headers,
+            extra_query=call.query,
+            extra_body=call.body,
+            timeout=call.timeout,
+        )
+        first = created_response(raw)
+        named.rid = first[0].id
+        last = _Last(raw)
+        response = wait_sync(
+            resource,
+            first[0].id,
+            observed(
+                dataclasses.replace(settings.wait_options(), output=output),
+                record_create(resource, first[0], call.params, lease=True),
+            ),
+            first=first,
+            extra_headers=call.headers,
+            extra_query=call.query,
+            timeout=call.timeout,
+            dispatch=framework_dispatch(resource),
+            on_answer=last.keep,
+        )
+        return response if call.kind is None else rewrap(last.answer, call.kind, is_async=False)
 
 
 async def wait_create_async(
     resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any], output: StructuredOutput[Any] | None = None
 ) -> Any:
     """The async ``wait_create``."""
-    call = _Call(kwargs)
-    raw = await sdk_raw(resource, "create")(
-        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
-    )
-    first = created_response(raw)
-    last = _Last(raw)
-    response = await wait_async(
-        resource,
-        first[0].id,
-        observed(
-            dataclasses.replace(settings.wait_options(), output=output),
-            record_create(resource, first[0], call.params, lease=True),
-        ),
-        first=first,
-        extra_headers=call.headers,
-        extra_query=call.query,
-        timeout=call.timeout,
-        dispatch=framework_dispatch(resource),
-        on_answer=last.keep,
-    )
-    return response if call.kind is None else rewrap(last.answer, call.kind, is_async=True)
+    with ResponseIdOnErrors() as named:  # None until the create answer names the response
+        call = _Call(kwargs)
+        raw = await sdk_raw(resource, "create")(
+            **call.params,
+            extra_headers=call.headers,
+            extra_query=call.query,
+            extra_body=call.body,
+            timeout=call.timeout,
+        )
+        first = created_response(raw)
+        named.rid = first[0].id
+        last = _Last(raw)
+        response = await wait_async(
+            resource,
+            first[0].id,
+            observed(
+                dataclasses.replace(settings.wait_options(), output=output),
+                record_create(resource, first[0], call.params, lease=True),
+            ),
+            first=first,
+            extra_headers=call.headers,
+            extra_query=call.query,
+            timeout=call.timeout,
+            dispatch=framework_dispatch(resource),
+            on_answer=last.keep,
+        )
+        return response if call.kind is None else rewrap(last.answer, call.kind, is_async=True)
 
 
 def parse_call(kwargs: Mapping[str, Any]) -> tuple[Mapping[str, Any], StructuredOutput[Any]]:
@@ -161,24 +174,36 @@ def is_recorded_create(settings: BackgroundSettings, kwargs: Mapping[str, Any]) 
 def journaled_create(resource: Any, kwargs: Mapping[str, Any]) -> Any:
     """``create(background=True)`` that returns at once, as the SDK's does, after recording the create answer
     in the client's journal (before returning; a failed write raises ``JournalWriteError`` naming the id)."""
-    call = _Call(kwargs)
-    raw = sdk_raw(resource, "create")(
-        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
-    )
-    created = created_response(raw)[0]
-    record_create(resource, created, call.params, lease=False)
-    return created if call.kind is None else rewrap(raw, call.kind, is_async=False)
+    with ResponseIdOnErrors() as named:  # None until the create answer names the response
+        call = _Call(kwargs)
+        raw = sdk_raw(resource, "create")(
+            **call.params,
+            extra_headers=call.headers,
+            extra_query=call.query,
+            extra_body=call.body,
+            timeout=call.timeout,
+        )
+        created = created_response(raw)[0]
+        named.rid = created.id
+        record_create(resource, created, call.params, lease=False)
+        return created if call.kind is None else rewrap(raw, call.kind, is_async=False)
 
 
 async def journaled_create_async(resource: Any, kwargs: Mapping[str, Any]) -> Any:
     """The async ``journaled_create``."""
-    call = _Call(kwargs)
-    raw = await sdk_raw(resource, "create")(
-        **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
-    )
-    created = created_response(raw)[0]
-    record_create(resource, created, call.params, lease=False)
-    return created if call.kind is None else rewrap(raw, call.kind, is_async=True)
+    with ResponseIdOnErrors() as named:  # None until the create answer names the response
+        call = _Call(kwargs)
+        raw = await sdk_raw(resource, "create")(
+            **call.params,
+            extra_headers=call.headers,
+            extra_query=call.query,
+            extra_body=call.body,
+            timeout=call.timeout,
+        )
+        created = created_response(raw)[0]
+        named.rid = created.id
+        record_create(resource, created, call.params, lease=False)
+        return created if call.kind is None else rewrap(raw, call.kind, is_async=True)
 
 
 def background_stream(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> BackgroundStream:
@@ -221,12 +246,13 @@ def strict_retrieve(resource: Any, settings: BackgroundSettings, args: tuple[Any
     """``retrieve()`` (not streamed) that raises for ``failed``/``cancelled``; a raw call's ``parse()`` does."""
     check = _check(resource, settings)
     kind = raw_kind(kwargs)
-    if kind is not None:
-        return rewrap(sdk_method(resource, "retrieve")(*args, **kwargs), kind, is_async=False, strict=check)
-    raw = sdk_raw(resource, "retrieve")(*args, **kwargs)
-    parsed = raw.parse()
-    check(parsed, raw.http_response)
-    return parsed
+    with _asked(args, kwargs):
+        if kind is not None:
+            return rewrap(sdk_method(resource, "retrieve")(*args, **kwargs), kind, is_async=False, strict=check)
+        raw = sdk_raw(resource, "retrieve")(*args, **kwargs)
+        parsed = raw.parse()
+        check(parsed, raw.http_response)
+        return parsed
 
 
 async def strict_retrieve_async(
@@ -235,10 +261,19 @@ async def strict_retrieve_async(
     """The async ``strict_retrieve``."""
     check = _check(resource, settings)
     kind = raw_kind(kwargs)
-    if kind is not None:
-        raw = await sdk_method(resource, "retrieve")(*args, **kwargs)
-        return rewrap(raw, kind, is_async=True, strict=check)
-    raw = await sdk_raw(resource, "retrieve")(*args, **kwargs)
-    parsed = raw.parse()
-    check(parsed, raw.http_response)
-    return parsed
+    with _asked(args, kwargs):
+        if kind is not None:
+            raw = await sdk_method(resource, "retrieve")(*args, **kwargs)
+            return rewrap(raw, kind, is_async=True, strict=check)
+        raw = await sdk_raw(resource, "retrieve")(*args, **kwargs)
+        parsed = raw.parse()
+        check(parsed, raw.http_response)
+        return parsed
+
+
+def _asked(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> ResponseIdOnErrors:
+    """Errors of ``retrieve(response_id, ...)`` name the id asked for (a 404, a refused answer)."""
+    named = ResponseIdOnErrors()
+    asked = args[0] if args else kwargs.get("response_id")
+    named.rid = asked if isinstance(asked, str) else None
+    return named

@@ -28,7 +28,7 @@ def not_a_404(error: BackgroundResponseError | None) -> BackgroundResponseError 
         return error
     return ResponseBadRequestError(
         str(error.args[0]) if error.args else str(error),
-        response=error.response,
+        response=error.http_response,
         body=error.body,
         response_id=error.response_id,
         final_response=error.final_response,

@@ -22,6 +22,7 @@ from .._compat import HttpResponse
 from .._dispatch import safe_repr, shorten, should_raise
 from .._exceptions import BackgroundResponseError, ResponseMalformedError
 from .._loop import Dispatch, WaitOptions, _add_note
+from .._timeouts import is_unknown_id, no_response_id, unknown_id_note
 from ._steps import Handover, StreamPosition
 
 __all__ = [
@@ -211,11 +212,17 @@ def attach_stream_position(error: Exception, position: StreamPosition, failures:
     """Name the response on an error leaving a stream (attribute ``response_id``) and say, in a note,
     how to resume the events or wait for the end. Returns ``error``."""
     rid = position.response_id
-    if rid is None or isinstance(error, BackgroundResponseError) or getattr(error, "response_id", None) is not None:
+    if isinstance(error, BackgroundResponseError) or getattr(error, "response_id", None) is not None:
+        return error
+    if rid is None:  # the create stream failed before naming its response: there is none
+        no_response_id(error)
         return error
     try:
         error.response_id = rid  # type: ignore[attr-defined]
     except AttributeError:  # pragma: no cover - exceptions with __slots__
+        return error
+    if is_unknown_id(error):
+        _add_note(error, unknown_id_note(rid))
         return error
     after = f" after {failures} failed attempt(s) in a row" if failures else ""
     last = position.last_sequence_number

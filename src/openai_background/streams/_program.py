@@ -31,7 +31,7 @@ from .._cadence import failure_backoff, failure_headers, is_transient
 from .._compat import HttpResponse
 from .._deadline import MIN_REQUEST_WINDOW
 from .._loop import CANCEL, FETCH, Dispatch, Fetch, Sleep, WaitOptions, _reporter, _status_of
-from .._timeouts import time_out
+from .._timeouts import no_response_id, time_out
 from ._endings import (
     attach_stream_position,
     ends_stream,
@@ -197,6 +197,7 @@ def stream_program(
             stream = yield OpenStream(rid, position.last_sequence_number, within)
         except Exception as error:
             if rid is None:  # the create request: raised as the SDK raises it; no job to resume yet
+                no_response_id(error)
                 raise
             if fallback and refuses_streaming(error):
                 logger.debug("stream %s refused (%s), polling instead", rid, type(error).__name__)
@@ -226,6 +227,7 @@ def stream_program(
             failures = 0
         if isinstance(read, _Broken):
             if rid is None:  # the create stream broke before naming its response
+                no_response_id(read.error)
                 raise read.error
             failures += 1
             logger.debug("stream %s dropped (%s), failures=%d", rid, type(read.error).__name__, failures)
