@@ -4,6 +4,11 @@ A terminal event's ``response`` goes through the same dispatcher as a poll's ans
 (``client._make_background_failure_error``), so a stream and a poll of the same response raise the same
 class. An SSE ``error`` event carries a code but no response: it goes through that dispatcher too, as a
 failed response with that error, so its code meets the same ``FAILURE_CLASSES`` table.
+
+A stream's HTTP answer is read as it arrives and never kept, so the error of a stream's end is built from an
+answer already read (``readable_answer``): the stream's request and headers, and as its body the ``Response``
+the event carried, as JSON. ``err.response.json()`` / ``.text`` work as on a poll's error (frameworks read
+them in their ``except openai.APIStatusError``), and ``err.response.status_code`` is ``err.status_code``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ __all__ = [
     "malformed_stream_error",
     "pending",
     "read_failure",
+    "readable_answer",
     "refuses_streaming",
     "sequence_number",
 ]
@@ -96,7 +102,7 @@ def finish(
     result, http = observed
     rid = position.response_id or "<no id>"
     position.final_response = position.last_response = result
-    failure = dispatch(result, response=http, response_id=rid)
+    failure = _status_kept(dispatch(result, response=readable_answer(http, result), response_id=rid))
     status = result.status
     if failure is None and event_type is not None and status != "completed":
         failure = malformed_stream_error(rid, http, f"its {event_type} event carries a response with status {status!r}")
@@ -118,13 +124,53 @@ def error_event_outcome(
     fields = {name: _field(error, name) for name in ("code", "message", "param")}
     fields["type"] = _field(error, "type") if nested else None
     stand_in = Response.construct(id=rid, object="response", status="failed", error=fields)
-    failure = dispatch(stand_in, response=http, response_id=rid)
+    failure = _status_kept(dispatch(stand_in, response=readable_answer(http, stand_in), response_id=rid))
     if failure is not None:
         failure.final_response = None
         if should_raise(failure, plan.raise_on):
             logger.debug("stream %s: error event %s, raising %s", rid, fields["code"], type(failure).__name__)
             raise failure
     return Handover("an error event ended the stream")
+
+
+_WIRE_HEADERS: Final = frozenset({b"content-encoding", b"content-length", b"transfer-encoding", b"content-type"})
+"""Headers that describe the stream's bytes on the wire, not the body ``readable_answer`` gives."""
+
+
+def readable_answer(http: HttpResponse, carried: Response) -> HttpResponse:
+    """``http`` if its body was read (a GET's answer); for an event stream, an answer already read with the
+    stream's status, request and headers (less those describing the wire bytes), whose body is ``carried``
+    as JSON. Total: a response that cannot be serialised gives an empty body."""
+    if not is_event_stream(http):
+        return http
+    headers = [(name, value) for name, value in http.headers.raw if name.lower() not in _WIRE_HEADERS]
+    headers.append((b"content-type", b"application/json"))
+    return HttpResponse(http.status_code, headers=headers, content=_as_json(carried), request=http.request)
+
+
+def _status_kept(failure: BackgroundResponseError | None) -> BackgroundResponseError | None:
+    """``failure`` with ``err.response.status_code == err.status_code``, as on the SDK's own errors (agno
+    retries by ``err.response.status_code``): a read answer, rebuilt with the class's status if it differs."""
+    if failure is None or failure.response.status_code == failure.status_code:
+        return failure
+    answer = failure.response
+    failure.response = HttpResponse(
+        failure.status_code, headers=answer.headers.raw, content=answer.content, request=answer.request
+    )
+    return failure
+
+
+def _as_json(model: Response) -> bytes:
+    """``model`` as the JSON the API sends (the fields it was built from); empty if it cannot be."""
+    try:
+        return model.to_json(indent=None, warnings=False).encode()  # pydantic 2
+    except TypeError:  # pydantic 1 takes no ``warnings``
+        try:
+            return model.to_json(indent=None).encode()
+        except Exception:
+            return b""
+    except Exception:  # a leniently built model holding a value JSON cannot carry
+        return b""
 
 
 def has_terminal_event(result: Response) -> bool:
