@@ -65,7 +65,8 @@ def test_strict_retrieve_raises_for_failed_and_cancelled(
         run(how(rid), strict_retrieve=True)
     error: Any = caught.value
     assert (error.response_id, getattr(error, "code", None), error.retryable) == (rid, code, retryable)
-    assert error.response.status_code == 200
+    assert error.response.status_code == error.status_code  # as on the SDK's own errors (agno reads this one)
+    assert error.response.json()["id"] == rid  # read: the poll's body
     assert error.request_id == error.response.headers.get("x-request-id")
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "readable_answer",
     "refuses_streaming",
     "sequence_number",
+    "status_kept",
 ]
 
 logger = logging.getLogger("openai_background")
@@ -102,7 +103,7 @@ def finish(
     result, http = observed
     rid = position.response_id or "<no id>"
     position.final_response = position.last_response = result
-    failure = _status_kept(dispatch(result, response=readable_answer(http, result), response_id=rid))
+    failure = status_kept(dispatch(result, response=readable_answer(http, result), response_id=rid))
     status = result.status
     if failure is None and event_type is not None and status != "completed":
         failure = malformed_stream_error(rid, http, f"its {event_type} event carries a response with status {status!r}")
@@ -124,7 +125,7 @@ def error_event_outcome(
     fields = {name: _field(error, name) for name in ("code", "message", "param")}
     fields["type"] = _field(error, "type") if nested else None
     stand_in = Response.construct(id=rid, object="response", status="failed", error=fields)
-    failure = _status_kept(dispatch(stand_in, response=readable_answer(http, stand_in), response_id=rid))
+    failure = status_kept(dispatch(stand_in, response=readable_answer(http, stand_in), response_id=rid))
     if failure is not None:
         failure.final_response = None
         if should_raise(failure, plan.raise_on):
@@ -133,31 +134,39 @@ def error_event_outcome(
     return Handover("an error event ended the stream")
 
 
-_WIRE_HEADERS: Final = frozenset({b"content-encoding", b"content-length", b"transfer-encoding", b"content-type"})
-"""Headers that describe the stream's bytes on the wire, not the body ``readable_answer`` gives."""
+_WIRE_HEADERS: Final = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+"""Headers that describe the bytes on the wire, not a body given already decoded."""
 
 
 def readable_answer(http: HttpResponse, carried: Response) -> HttpResponse:
     """``http`` if its body was read (a GET's answer); for an event stream, an answer already read with the
-    stream's status, request and headers (less those describing the wire bytes), whose body is ``carried``
-    as JSON. Total: a response that cannot be serialised gives an empty body."""
+    stream's status, request and headers, whose body is ``carried`` as JSON. Total: a response that cannot
+    be serialised gives an empty body."""
     if not is_event_stream(http):
         return http
-    headers = [(name, value) for name, value in http.headers.raw if name.lower() not in _WIRE_HEADERS]
-    headers.append((b"content-type", b"application/json"))
-    return HttpResponse(http.status_code, headers=headers, content=_as_json(carried), request=http.request)
+    return _answer(http, http.status_code, _as_json(carried), content_type=b"application/json")
 
 
-def _status_kept(failure: BackgroundResponseError | None) -> BackgroundResponseError | None:
+def status_kept(failure: BackgroundResponseError | None) -> BackgroundResponseError | None:
     """``failure`` with ``err.response.status_code == err.status_code``, as on the SDK's own errors (agno
-    retries by ``err.response.status_code``): a read answer, rebuilt with the class's status if it differs."""
+    retries by ``err.response.status_code``): its read answer, given the class's status if it differs."""
     if failure is None or failure.response.status_code == failure.status_code:
         return failure
-    answer = failure.response
-    failure.response = HttpResponse(
-        failure.status_code, headers=answer.headers.raw, content=answer.content, request=answer.request
-    )
+    try:
+        content = failure.response.content
+    except Exception:  # an unread answer (none of ours): its body cannot be given
+        content = b""
+    failure.response = _answer(failure.response, failure.status_code, content)
     return failure
+
+
+def _answer(http: HttpResponse, status_code: int, content: bytes, content_type: bytes | None = None) -> HttpResponse:
+    """A read answer to ``http``'s request with ``http``'s headers (less those of the wire bytes)."""
+    dropped = _WIRE_HEADERS | ({b"content-type"} if content_type is not None else set())
+    headers = [(name, value) for name, value in http.headers.raw if name.lower() not in dropped]
+    if content_type is not None:
+        headers.append((b"content-type", content_type))
+    return HttpResponse(status_code, headers=headers, content=content, request=http.request)
 
 
 def _as_json(model: Response) -> bytes:
