@@ -79,6 +79,9 @@ def test_wait_raises_the_typed_error_for_failed_and_cancelled_jobs(
     assert error.response_id in {job.id for job in server.jobs}
     assert getattr(error, "code", None) == code
     assert error.retryable is retryable
+    # As on the SDK's own errors (frameworks classify by either, and read the body): one status, a read answer.
+    assert error.status_code == error.response.status_code
+    assert error.response.json()["id"] == error.response_id
 
 
 def test_wait_returns_an_incomplete_response_for_the_framework_to_read(

@@ -102,9 +102,10 @@ def test_server_error_reaches_agno_as_internal_server_error_with_the_job_id(
     assert creates(server) == 1
 
 
+@pytest.mark.parametrize("code", ["server_error", "rate_limit_exceeded"])
 @pytest.mark.parametrize("call", CALLS)
-def test_server_error_is_retried_by_agno_as_a_new_job(server: FakeResponsesServer, call: str) -> None:
-    server.queue_create(script("server_error"))
+def test_transient_failures_are_retried_by_agno_as_a_new_job(server: FakeResponsesServer, call: str, code: str) -> None:
+    server.queue_create(script(code))
     server.queue_create(script("completed", "second try"))
     assert run(agent(server, retries=1, delay_between_retries=0), call) == ("second try", RunStatus.completed)
     assert creates(server) == 2

@@ -103,8 +103,17 @@ def test_invalid_prompt_is_a_bad_request(server: FakeResponsesServer, call: str)
     assert background_failure(caught.value).response_id == server.jobs[0].id
 
 
-def test_server_error_is_retried_by_llm_retry_as_a_new_job(server: FakeResponsesServer) -> None:
-    server.queue_create(script("server_error"))
+@pytest.mark.parametrize("call", ["sync", "sync-stream"])
+def test_rate_limit_is_a_rate_limit_error(server: FakeResponsesServer, call: str) -> None:
+    server.queue_create(script("rate_limit_exceeded"))
+    with pytest.raises(llm.RateLimitError) as caught:
+        run(call)
+    assert caught.value.status_code == 429 and isinstance(caught.value.__cause__, openai.RateLimitError)
+
+
+@pytest.mark.parametrize("code", ["server_error", "rate_limit_exceeded"])
+def test_transient_failures_are_retried_by_llm_retry_as_a_new_job(server: FakeResponsesServer, code: str) -> None:
+    server.queue_create(script(code))
     server.queue_create(script("completed", "second try"))
     assert ask_retrying().text() == "second try"
     assert creates(server) == 2
