@@ -18,6 +18,7 @@ import logging
 import sys
 from typing import Any, Final, TypeGuard, cast
 
+import pydantic
 from openai._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from openai.types.responses import Response
 
@@ -171,13 +172,11 @@ def _answer(http: HttpResponse, status_code: int, content: bytes, content_type: 
 
 def _as_json(model: Response) -> bytes:
     """``model`` as the JSON the API sends (the fields it was built from); empty if it cannot be."""
+    options: dict[str, Any] = {"indent": None}
+    if not pydantic.VERSION.startswith("1."):  # the SDK refuses ``warnings`` under pydantic 1
+        options["warnings"] = False
     try:
-        return model.to_json(indent=None, warnings=False).encode()  # pydantic 2
-    except TypeError:  # pydantic 1 takes no ``warnings``
-        try:
-            return model.to_json(indent=None).encode()
-        except Exception:
-            return b""
+        return model.to_json(**options).encode()
     except Exception:  # a leniently built model holding a value JSON cannot carry
         return b""
 

@@ -311,12 +311,12 @@ def _read_events(
         kind = getattr(event, "type", None)
         if kind == "error":
             error_end = partial(error_event_outcome, event, position, run.plan, http, run.dispatch)
-            ending = run.end(error_end, "failed", None)
+            outcome: Response | Handover = run.end(error_end, "failed", None)
         else:
             if carried is None:
                 raise malformed_stream_error(position.response_id, http, f"its {kind} event carries no response")
             terminal = partial(finish, (carried, http), position, run.plan, run.dispatch, event_type=kind)
-            ending = run.end(terminal, _status_of(carried), carried)
+            outcome = run.end(terminal, _status_of(carried), carried)
         if not run.deliver_failures:  # the end did not raise: the caller gets the event (response.incomplete)
             yield Deliver(event)
-        return ending
+        return outcome
