@@ -19,7 +19,7 @@ from agno.run.agent import RunErrorEvent
 from agno.run.base import RunStatus
 
 import openai_background
-from openai_background.testing import FakeResponsesServer
+from openai_background.testing import FakeResponsesServer, JobScript
 
 from ._harness import POLL, background_failure, creates, script
 
@@ -156,8 +156,6 @@ def test_invalid_prompt_keeps_one_status_code(server: FakeResponsesServer, call:
 
 @pytest.mark.parametrize("call", ["sync-stream", "async-stream"])
 def test_an_incomplete_streamed_job_is_returned_not_raised(server: FakeResponsesServer, call: str) -> None:
-    from openai_background.testing import JobScript
-
     server.queue_create(JobScript.incomplete("max_output_tokens", polls=1))
     _, status = run(agent(server), call)
     assert status == RunStatus.completed
