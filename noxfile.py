@@ -1,6 +1,6 @@
 """Sessions: ``tests`` (the README's command), ``lint``, ``types``, ``demo``; the compatibility matrix
 ``tests_sdk``, ``tests_matrix``, ``tests_pydantic_v1``, ``tests_python``; ``build`` and ``dist``; the real
-frameworks ``integrations`` and ``integrations_llama_index``.
+frameworks ``integrations`` and ``integrations_openai2``.
 
 ``nox -s tests`` runs the suite on the interpreter nox runs with, against the newest ``openai`` the
 project allows. ``nox -s tests_matrix`` runs it against every SDK named in ``SDKS`` (the dependency
@@ -189,34 +189,46 @@ INTEGRATIONS = (
     "pydantic-ai-slim[openai]==2.68.0",
     "inspect-ai==0.3.285",
     "litellm==1.110.2",  # never 1.107.0: a compromised release
+    "agno[openai]==3.1.10",
 )
 """The frameworks of ``tests/integrations``, pinned: each installs with the newest SDK (checked together)."""
-LLAMA_INDEX = "llama-index-llms-openai==0.8.3"
-"""Its newest release needs ``openai<3``: its own session, on the last 2.x."""
+OPENAI2_INTEGRATIONS = (
+    "llama-index-llms-openai==0.8.3",
+    "strands-agents[openai]==1.62.0",
+    "mirascope[openai]==2.8.2",
+)
+"""The frameworks whose newest release (or its ``openai`` extra) needs ``openai<3``: one session, on the last 2.x."""
+OPENAI2_TESTS = (
+    "tests/integrations/test_llama_index.py",
+    "tests/integrations/test_strands.py",
+    "tests/integrations/test_mirascope.py",
+)
 INTEGRATIONS_ENV = {"OPENAI_BACKGROUND_INTEGRATIONS": "1"}
 """Makes ``tests/integrations`` collect (the normal suite leaves it out) and fail, not skip, on a broken install."""
 
 
 @nox.session
 def integrations(session: nox.Session) -> None:
-    """Real frameworks end to end against the loopback fake server (issue 13): openai-agents, langchain-openai,
-    pydantic-ai, inspect-ai and litellm, pinned, with the newest SDK. No network but loopback (a guard refuses
-    the rest). ``nox -s integrations -- -k pydantic`` runs one."""
+    """Real frameworks end to end against the loopback fake server (issue 13, issue 23): openai-agents,
+    langchain-openai, pydantic-ai, inspect-ai, litellm and agno, pinned, with the newest SDK. No network but
+    loopback (a guard refuses the rest). ``nox -s integrations -- -k pydantic`` runs one."""
     install_suite(session, SDKS["newest"], *INTEGRATIONS)
-    session.run(
-        "pytest", "tests/integrations", "--ignore=tests/integrations/test_llama_index.py", *session.posargs,
-        env=INTEGRATIONS_ENV,
-    )  # fmt: skip
+    ignores = [f"--ignore={path}" for path in OPENAI2_TESTS]
+    session.run("pytest", "tests/integrations", *ignores, *session.posargs, env=INTEGRATIONS_ENV)
 
 
 @nox.session
+def integrations_openai2(session: nox.Session) -> None:
+    """``integrations`` for the frameworks that need ``openai<3`` (llama-index-llms-openai, strands-agents,
+    mirascope, as their ``openai`` extras pin it): on openai 2.54.0, in one environment."""
+    install_suite(session, SDKS["2.54.0"], *OPENAI2_INTEGRATIONS)
+    session.run("pytest", "tests/integrations/test_guard.py", *OPENAI2_TESTS, *session.posargs, env=INTEGRATIONS_ENV)
+
+
+@nox.session(venv_backend="none")
 def integrations_llama_index(session: nox.Session) -> None:
-    """``integrations`` for llama-index-llms-openai, whose newest release needs ``openai<3``: on openai 2.54.0."""
-    install_suite(session, SDKS["2.54.0"], LLAMA_INDEX)
-    session.run(
-        "pytest", "tests/integrations/test_guard.py", "tests/integrations/test_llama_index.py", *session.posargs,
-        env=INTEGRATIONS_ENV,
-    )  # fmt: skip
+    """The former name of ``integrations_openai2`` (which runs llama-index among others)."""
+    session.notify("integrations_openai2", session.posargs)
 
 
 FORK_PACKAGE_ONLY_TESTS = (

@@ -109,6 +109,10 @@ def test_each_ending_raises_what_poll_raises_after_yielding_the_last_event(
     assert getattr(error, "reason", None) == getattr(reference, "reason", None)
     assert error.final_response.status == error.status
     assert seen[-1].type == last_event
+    # The SDK's invariants, as on an HTTP error: a read answer (the stream's body is never kept), same status.
+    assert error.response.status_code == error.status_code
+    assert error.response.json()["id"] == rid and error.response.json()["status"] == error.status
+    assert rid in error.response.text
 
 
 def test_a_cancelled_stream_is_settled_by_one_get(run: Run, server: FakeResponsesServer) -> None:
@@ -142,6 +146,7 @@ def test_an_error_event_is_raised_as_the_class_of_its_code(run: Run, server: Fak
     assert error.final_response is None  # no response came with the event
     assert error.response.status_code == error.status_code and error.request_id.startswith("req_fake_")
     assert error.http_response.status_code == 200
+    assert error.response.json()["error"]["code"] == code  # read: the stream's own body is never kept
     assert seen[-1].type == "error" and seen[-1].code == code  # yielded, then raised
 
 

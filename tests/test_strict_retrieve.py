@@ -67,6 +67,7 @@ def test_strict_retrieve_raises_for_failed_and_cancelled(
     assert (error.response_id, getattr(error, "code", None), error.retryable) == (rid, code, retryable)
     assert error.response.status_code == error.status_code and error.http_response.status_code == 200
     assert error.request_id == error.response.headers.get("x-request-id") == error.http_response.headers["x-request-id"]
+    assert error.response.json()["id"] == rid  # read: the poll's body
 
 
 @pytest.mark.parametrize("how", [retrieve, raw_retrieve], ids=["retrieve", "with_raw_response"])

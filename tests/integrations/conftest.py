@@ -1,7 +1,7 @@
 """Real frameworks, end to end, against the loopback fake server (issue 13, point 6).
 
 Collected only when ``OPENAI_BACKGROUND_INTEGRATIONS=1`` (set by ``nox -s integrations`` and
-``nox -s integrations_llama_index``, which install the pinned frameworks): the normal suite never imports them.
+``nox -s integrations_openai2``, which install the pinned frameworks): the normal suite never imports them.
 When the variable is set every module here must import, so a broken install fails instead of skipping.
 
 No network but loopback: every framework's telemetry is switched off before it is imported, litellm reads its
@@ -27,6 +27,7 @@ else:
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # litellm: the bundled cost map, not a download
     os.environ.pop("LITELLM_TELEMETRY_GROUPS", None)  # litellm: telemetry is its proxy's, opt-in through this
     os.environ.pop("INSPECT_TELEMETRY", None)  # inspect-ai: telemetry is opt-in through this variable
+    os.environ["AGNO_TELEMETRY"] = "false"  # agno: no run telemetry to its API (the tests also pass telemetry=False)
     os.environ["OPENAI_API_KEY"] = "sk-test"  # frameworks that read the key themselves; never a real one
     for _name in ("OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         os.environ.pop(_name, None)

@@ -207,11 +207,19 @@ async def journaled_create_async(resource: Any, kwargs: Mapping[str, Any]) -> An
 
 
 def background_stream(resource: Any, settings: BackgroundSettings, kwargs: Mapping[str, Any]) -> BackgroundStream:
-    """``create(..., stream=True, background=True)``: the resumable background stream with typed errors."""
+    """``create(..., stream=True, background=True)``: the resumable background stream with typed errors. A
+    ``response.failed`` (or an ``error`` event) raises the typed error in place of being delivered: a
+    framework reading the events would turn that event into its own untyped error first (strands,
+    mirascope). ``response.incomplete`` is delivered (frameworks read it as a finish reason)."""
     call = _Call(kwargs)
     position = StreamPosition(None)
     events = stream_events_sync(
-        resource, position, settings.wait_options(), call.stream_request(), dispatch=framework_dispatch(resource)
+        resource,
+        position,
+        settings.wait_options(),
+        call.stream_request(),
+        dispatch=framework_dispatch(resource),
+        deliver_failures=False,
     )
     return BackgroundStream(events, position)
 
@@ -223,7 +231,12 @@ def background_stream_async(
     call = _Call(kwargs)
     position = StreamPosition(None)
     events = stream_events_async(
-        resource, position, settings.wait_options(), call.stream_request(), dispatch=framework_dispatch(resource)
+        resource,
+        position,
+        settings.wait_options(),
+        call.stream_request(),
+        dispatch=framework_dispatch(resource),
+        deliver_failures=False,
     )
     return AsyncBackgroundStream(events, position)
 

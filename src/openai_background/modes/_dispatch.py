@@ -15,6 +15,7 @@ from openai import NotFoundError
 
 from .._exceptions import BackgroundResponseError, ResponseBadRequestError, ResponseFailedError
 from .._waiting import _dispatch
+from ..streams._endings import status_kept
 
 if TYPE_CHECKING:
     from .._loop import Dispatch
@@ -41,10 +42,12 @@ def not_a_404(error: BackgroundResponseError | None) -> BackgroundResponseError 
 
 
 def framework_dispatch(resource: Any) -> Dispatch:
-    """The client's ``_make_background_failure_error`` for ``resource``, through ``not_a_404``."""
+    """The client's ``_make_background_failure_error`` for ``resource``, through ``not_a_404``, with
+    ``err.response.status_code == err.status_code`` (``status_kept``): frameworks classify by either (agno
+    retries by ``err.response.status_code``: a 200 there would retry ``invalid_prompt`` as a new paid job)."""
     base = _dispatch(resource)
 
     def dispatch(result: Any, *, response: Any, response_id: str | None = None) -> BackgroundResponseError | None:
-        return not_a_404(base(result, response=response, response_id=response_id))
+        return status_kept(not_a_404(base(result, response=response, response_id=response_id)))
 
     return dispatch

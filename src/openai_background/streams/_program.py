@@ -96,6 +96,7 @@ class _Run:
     clock: Callable[[], float]
     deadline: float | None
     polls: int = 0
+    deliver_failures: bool = True
 
     def report(
         self,
@@ -173,15 +174,20 @@ def stream_program(
     clock: Callable[[], float],
     fallback: bool,
     first: Response | None = None,
+    deliver_failures: bool = True,
 ) -> Program:
     """Read the stream of ``position.response_id`` (None: the create stream) to its end, delivering each
     event once and in order. Returns the terminal ``Response``, or ``Handover`` when polling should
     finish the wait; raises what the end means per ``raise_on``, or the error that exhausted the failure
     budget (naming the response), or ``ResponsePollTimeoutError``. ``fallback``: a refused stream returns
     ``Handover`` instead of raising. ``first``: the pending answer of the create call that started the
-    job, reported as the wait's first poll (as ``poll_program`` reports it).
+    job, reported as the wait's first poll (as ``poll_program`` reports it). ``deliver_failures``: a
+    terminal event (``response.failed``, an ``error`` event) whose end raises is delivered before the error
+    is raised; False raises in its place, so a consumer that reads the events itself (a framework, under
+    ``background_mode``) meets the typed error, not an event it would turn into its own untyped one.
     """
-    run = _Run(position, options, dispatch, clock, None if options.max_wait is None else clock() + options.max_wait)
+    deadline = None if options.max_wait is None else clock() + options.max_wait
+    run = _Run(position, options, dispatch, clock, deadline, deliver_failures=deliver_failures)
     failures = 0
     if first is not None:
         position.last_response = first  # what a deadline passed before the first event reports
@@ -302,11 +308,17 @@ def _read_events(
             yield Deliver(event)
             continue
         yield CLOSE_STREAM  # release the connection before the caller holds the last event
-        yield Deliver(event)
+        if run.deliver_failures:
+            yield Deliver(event)
         kind = getattr(event, "type", None)
         if kind == "error":
-            return run.end(partial(error_event_outcome, event, position, run.plan, http, run.dispatch), "failed", None)
-        if carried is None:
-            raise malformed_stream_error(position.response_id, http, f"its {kind} event carries no response")
-        terminal = partial(finish, (carried, http), position, run.plan, run.dispatch, event_type=kind)
-        return run.end(terminal, _status_of(carried), carried)
+            error_end = partial(error_event_outcome, event, position, run.plan, http, run.dispatch)
+            outcome: Response | Handover = run.end(error_end, "failed", None)
+        else:
+            if carried is None:
+                raise malformed_stream_error(position.response_id, http, f"its {kind} event carries no response")
+            terminal = partial(finish, (carried, http), position, run.plan, run.dispatch, event_type=kind)
+            outcome = run.end(terminal, _status_of(carried), carried)
+        if not run.deliver_failures:  # the end did not raise: the caller gets the event (response.incomplete)
+            yield Deliver(event)
+        return outcome

@@ -164,12 +164,20 @@ def _program(
     fallback: bool,
     dispatch: Dispatch | None = None,
     first: Response | None = None,
+    deliver_failures: bool = True,
 ) -> Program:
     """The one stream program every shell drives: its final ``Response`` parsed (``text_format``) and kept on
     ``position``, every exception scrubbed of the client's secrets. ``dispatch`` replaces the client's
-    ``_make_background_failure_error``; ``first`` is the create answer a wait starts from."""
+    ``_make_background_failure_error``; ``first`` is the create answer a wait starts from; ``deliver_failures``
+    as in ``stream_program``."""
     program = stream_program(
-        position, options, dispatch=dispatch or _dispatch(resource), clock=clock, fallback=fallback, first=first
+        position,
+        options,
+        dispatch=dispatch or _dispatch(resource),
+        clock=clock,
+        fallback=fallback,
+        first=first,
+        deliver_failures=deliver_failures,
     )
     return redacting(parsing(program, options.output, keep=position.keep_final), redactor_for(resource))
 
@@ -187,12 +195,16 @@ def stream_events_sync(
     options: WaitOptions,
     request: StreamRequest,
     dispatch: Dispatch | None = None,
+    *,
+    deliver_failures: bool = True,
 ) -> Generator[ResponseStreamEvent, None, None]:
     """The events of ``position``'s stream, read to its end with blocking I/O. ``dispatch`` replaces the
-    client's ``_make_background_failure_error``."""
+    client's ``_make_background_failure_error``; ``deliver_failures`` as in ``stream_program``."""
     io = SyncStreamIO(resource, position, request)
     clock = _clock(resource, time.monotonic)
-    program = _program(resource, position, options, clock, fallback=False, dispatch=dispatch)
+    program = _program(
+        resource, position, options, clock, fallback=False, dispatch=dispatch, deliver_failures=deliver_failures
+    )
     recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any  # fork: drop
     try:
         for event in iterate_sync(program, io.perform):
@@ -209,11 +221,16 @@ async def stream_events_async(
     options: WaitOptions,
     request: StreamRequest,
     dispatch: Dispatch | None = None,
+    *,
+    deliver_failures: bool = True,
 ) -> AsyncGenerator[ResponseStreamEvent, None]:
-    """The events of ``position``'s stream, read to its end in a task. ``dispatch`` as in the sync one."""
+    """The events of ``position``'s stream, read to its end in a task. ``dispatch`` and ``deliver_failures``
+    as in the sync one."""
     io = AsyncStreamIO(resource, position, request)
     clock = _clock(resource, anyio.current_time)
-    program = _program(resource, position, options, clock, fallback=False, dispatch=dispatch)
+    program = _program(
+        resource, position, options, clock, fallback=False, dispatch=dispatch, deliver_failures=deliver_failures
+    )
     events = iterate_async(program, io.perform)
     recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any  # fork: drop
     try:
