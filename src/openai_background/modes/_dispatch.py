@@ -15,7 +15,6 @@ from openai import NotFoundError
 
 from .._exceptions import BackgroundResponseError, ResponseBadRequestError, ResponseFailedError
 from .._waiting import _dispatch
-from ..streams._endings import status_kept
 
 if TYPE_CHECKING:
     from .._loop import Dispatch
@@ -42,12 +41,12 @@ def not_a_404(error: BackgroundResponseError | None) -> BackgroundResponseError 
 
 
 def framework_dispatch(resource: Any) -> Dispatch:
-    """The client's ``_make_background_failure_error`` for ``resource``, through ``not_a_404``, with
-    ``err.response.status_code == err.status_code`` (``status_kept``): frameworks classify by either (agno
-    retries by ``err.response.status_code``: a 200 there would retry ``invalid_prompt`` as a new paid job)."""
+    """The client's ``_make_background_failure_error`` for ``resource``, through ``not_a_404``. Its errors
+    have ``err.response.status_code == err.status_code`` as every typed error does: frameworks classify by
+    either (agno retries by ``err.response.status_code``: a 200 there would retry ``invalid_prompt``)."""
     base = _dispatch(resource)
 
     def dispatch(result: Any, *, response: Any, response_id: str | None = None) -> BackgroundResponseError | None:
-        return status_kept(not_a_404(base(result, response=response, response_id=response_id)))
+        return not_a_404(base(result, response=response, response_id=response_id))
 
     return dispatch

@@ -5,10 +5,9 @@ A terminal event's ``response`` goes through the same dispatcher as a poll's ans
 class. An SSE ``error`` event carries a code but no response: it goes through that dispatcher too, as a
 failed response with that error, so its code meets the same ``FAILURE_CLASSES`` table.
 
-A stream's HTTP answer is read as it arrives and never kept, so the error of a stream's end is built from an
-answer already read (``readable_answer``): the stream's request and headers, and as its body the ``Response``
-the event carried, as JSON. ``err.response.json()`` / ``.text`` work as on a poll's error (frameworks read
-them in their ``except openai.APIStatusError``), and ``err.response.status_code`` is ``err.status_code``.
+A stream's HTTP answer is read as it arrives and never kept; the error's ``err.response`` is still a read
+answer (``.json()`` gives the ``Response`` the event carried), built where every typed error builds it
+(``_exceptions.background_error_response``); the stream itself stays at ``err.http_response``.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import logging
 import sys
 from typing import Any, Final, TypeGuard, cast
 
-import pydantic
 from openai._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from openai.types.responses import Response
 
@@ -45,10 +43,8 @@ __all__ = [
     "malformed_stream_error",
     "pending",
     "read_failure",
-    "readable_answer",
     "refuses_streaming",
     "sequence_number",
-    "status_kept",
 ]
 
 logger = logging.getLogger("openai_background")
@@ -105,7 +101,7 @@ def finish(
     result, http = observed
     rid = position.response_id or "<no id>"
     position.final_response = position.last_response = result
-    failure = status_kept(dispatch(result, response=readable_answer(http, result), response_id=rid))
+    failure = dispatch(result, response=http, response_id=rid)
     status = result.status
     if failure is None and event_type is not None and status != "completed":
         failure = malformed_stream_error(rid, http, f"its {event_type} event carries a response with status {status!r}")
@@ -127,59 +123,13 @@ def error_event_outcome(
     fields = {name: _field(error, name) for name in ("code", "message", "param")}
     fields["type"] = _field(error, "type") if nested else None
     stand_in = Response.construct(id=rid, object="response", status="failed", error=fields)
-    failure = status_kept(dispatch(stand_in, response=readable_answer(http, stand_in), response_id=rid))
+    failure = dispatch(stand_in, response=http, response_id=rid)
     if failure is not None:
         failure.final_response = None
         if should_raise(failure, plan.raise_on):
             logger.debug("stream %s: error event %s, raising %s", rid, fields["code"], type(failure).__name__)
             raise failure
     return Handover("an error event ended the stream")
-
-
-_WIRE_HEADERS: Final = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
-"""Headers that describe the bytes on the wire, not a body given already decoded."""
-
-
-def readable_answer(http: HttpResponse, carried: Response) -> HttpResponse:
-    """``http`` if its body was read (a GET's answer); for an event stream, an answer already read with the
-    stream's status, request and headers, whose body is ``carried`` as JSON. Total: a response that cannot
-    be serialised gives an empty body."""
-    if not is_event_stream(http):
-        return http
-    return _answer(http, http.status_code, _as_json(carried), content_type=b"application/json")
-
-
-def status_kept(failure: BackgroundResponseError | None) -> BackgroundResponseError | None:
-    """``failure`` with ``err.response.status_code == err.status_code``, as on the SDK's own errors (agno
-    retries by ``err.response.status_code``): its read answer, given the class's status if it differs."""
-    if failure is None or failure.response.status_code == failure.status_code:
-        return failure
-    try:
-        content = failure.response.content
-    except Exception:  # an unread answer (none of ours): its body cannot be given
-        content = b""
-    failure.response = _answer(failure.response, failure.status_code, content)
-    return failure
-
-
-def _answer(http: HttpResponse, status_code: int, content: bytes, content_type: bytes | None = None) -> HttpResponse:
-    """A read answer to ``http``'s request with ``http``'s headers (less those of the wire bytes)."""
-    dropped = _WIRE_HEADERS | ({b"content-type"} if content_type is not None else set())
-    headers = [(name, value) for name, value in http.headers.raw if name.lower() not in dropped]
-    if content_type is not None:
-        headers.append((b"content-type", content_type))
-    return HttpResponse(status_code, headers=headers, content=content, request=http.request)
-
-
-def _as_json(model: Response) -> bytes:
-    """``model`` as the JSON the API sends (the fields it was built from); empty if it cannot be."""
-    options: dict[str, Any] = {"indent": None}
-    if not pydantic.VERSION.startswith("1."):  # the SDK refuses ``warnings`` under pydantic 1
-        options["warnings"] = False
-    try:
-        return model.to_json(**options).encode()
-    except Exception:  # a leniently built model holding a value JSON cannot carry
-        return b""
 
 
 def has_terminal_event(result: Response) -> bool:
