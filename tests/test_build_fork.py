@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_fork  # noqa: E402 - scripts/ is not a package
-from fork import index, pr, sizes, upstream  # noqa: E402
+from fork import index, pr, releases, sizes, upstream  # noqa: E402
 
 pytestmark = pytest.mark.once  # the build script's own functions: SDK-independent, run by `nox -s tests`
 
@@ -93,3 +93,10 @@ def test_pr_md_states_the_sizes_and_the_follow_ups() -> None:
     assert "| 1. `fix(responses): x` | 377 | 23 |" in text
     for follow_up in ("Streams", "poll_many", "Deadlines", "Caps", "Redaction", "#3723", "The alternative"):
         assert follow_up in text
+
+
+def test_the_release_workflow_builds_each_release_from_the_floor_that_has_no_release_yet() -> None:
+    available = ["3.63.0", "3.61.0rc1", "3.60.0", "3.59.0", "2.54.0"]
+    tags = ["openai-3.60.0+background.1", "v1.0.0"]
+    assert releases.unreleased(available, tags) == ["3.63.0"]
+    assert releases.unreleased(available, []) == ["3.60.0", "3.63.0"]
