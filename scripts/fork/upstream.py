@@ -198,6 +198,7 @@ def check_series_applies(sdist: Path, patches: Sequence[Path]) -> str:
     stats = []
     with tempfile.TemporaryDirectory(prefix="fork-apply-") as scratch:
         tree = unpack(sdist, Path(scratch))
+        init_scratch_repo(tree)  # its own repository: `git apply` inside another one would skip files
         for patch in patches:
             run(["git", "apply", "--check", str(patch.resolve())], cwd=tree)
             stats.append(run(["git", "apply", "--stat", str(patch.resolve())], cwd=tree))

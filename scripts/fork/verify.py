@@ -44,6 +44,7 @@ def ty_findings(ty: Path, tree: Path, python: Path, paths: list[str]) -> set[str
 
 def check_series(sdist: Path, patches: list[Path], workdir: Path, tools: Path) -> int:
     tree = upstream.unpack(sdist, workdir / "tree")
+    upstream.init_scratch_repo(tree)  # its own repository: `git apply` inside another one would skip files
     generated = upstream.generated_files(tree)
     measured = [sizes.patch_size(p.read_text(encoding="utf-8"), generated) for p in patches]
     for patch, size in zip(patches, measured, strict=True):
