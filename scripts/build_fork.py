@@ -1,176 +1,130 @@
-"""Build the forked ``openai`` SDK: a wheel, an upstream-ready patch and the pull request's text.
+"""Build the forked ``openai`` SDK: the pristine sdist plus the hand-written series in ``scripts/fork/series/``.
 
-    python scripts/build_fork.py [--openai-version 3.57.0] [--fork-revision 1]
+    python scripts/build_fork.py [--openai-version 3.63.0] [--fork-revision 1] [--author "Name <email>"]
 
-1. downloads the ``openai`` sdist with pip into ``.fork-build/`` (git-ignored), unpacks it and commits the
-   pristine tree to a scratch git repository there;
-2. for each step of ``fork.series.STEPS``: generates ``src/openai/lib/background/`` from
-   ``src/openai_background/`` (made native: ``fork.native``), adds the exception classes to ``_exceptions.py``
-   and thin delegating hooks to the generated ``_client.py``, ``__init__.py`` and
-   ``resources/responses/responses.py`` (``fork.hooks``), adds the step's upstream-style tests and docs, tidies
-   with upstream's pinned ruff and commits;
-3. writes ``series/000N-<slug>.patch`` (``git format-patch``), ``upstream.patch`` (all of them) and ``PR.md``;
-4. sets the version to ``<upstream>+background.<n>`` (not part of the patch) and builds the wheel; builds a
-   second wheel with the package's test hooks (``.fork-build/<v>/test-wheel/``, for this project's behaviour
-   tests only, never copied to ``dist/``);
-5. checks that each patch applies in order, and the combined patch at once, to a fresh unpack of the sdist.
+1. finds the newest ``openai`` on the package index (``--openai-version`` pins one), downloads its sdist with
+   pip (``pip download --no-binary :all: --no-deps``) into ``.fork-build/`` (git-ignored), unpacks it and
+   commits the pristine tree to a scratch git repository there;
+2. applies the series with ``git am`` (each patch keeps its author; ``--author`` replaces it); a patch that
+   does not apply stops the build, naming the version, the patch and the anchor (file, line, function);
+3. writes ``series/`` (``git format-patch`` of the applied commits), ``upstream.patch`` (all of them) and
+   ``PR.md`` with the sizes measured on this version;
+4. sets the version to ``<upstream>+background.<n>`` (not part of the series), builds the wheel and adds it to
+   the PEP 503 index ``simple/`` (``simple/openai/index.html``, links with ``#sha256=``).
 
-Only when every step succeeded are the wheel, the series, ``upstream.patch`` and ``PR.md`` copied into ``dist/``: a
-missing anchor stops the build with a message naming the version and the anchor, and ``dist/`` is untouched.
+Only when every step succeeded does anything reach ``dist/``; a failed build leaves it untouched.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import shutil
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fork import anchors, edits, native, patching, project, report, series, translate, upstream
+from fork import index, pr, sizes, upstream
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = ROOT / "src" / "openai_background"
-
-DEFAULT_OPENAI_VERSION = "3.57.0"
-"""The newest ``openai`` 3.x the project is tested against (``pyproject.toml``: ``openai>=3.57,<4``)."""
+SERIES = ROOT / "scripts" / "fork" / "series"
 
 
 @dataclass(frozen=True)
 class Built:
+    version: str
     wheel: Path
+    series: list[Path]
     patch: Path
     pr: Path
+    index: Path
     sdist: Path
-    series: list[Path]
 
 
-def build(version: str, revision: int, *, build_dir: Path, dist: Path) -> Built:
-    """Every step; raises ``anchors.AnchorMissing``, ``translate.TranslateError`` or ``upstream.UpstreamError``."""
-    fork_version = edits.fork_version(version, revision)
+def fork_version(version: str, revision: int) -> str:
+    """``3.63.0`` and 1 -> ``3.63.0+background.1`` (a PEP 440 local version: never on PyPI, sorts after it)."""
+    if revision < 1:
+        raise ValueError(f"--fork-revision must be at least 1, not {revision}")
+    return f"{version}+background.{revision}"
+
+
+def build(version: str | None, revision: int, *, build_dir: Path, dist: Path, author: str | None = None) -> Built:
+    """Every step; raises ``upstream.UpstreamError`` (naming the step) or ``ValueError``."""
+    version = version or upstream.newest_version()
     work = build_dir / version
     sdist = upstream.download_sdist(version, work / "sdist")
     tree = upstream.unpack(sdist, work / "tree")
     upstream.init_scratch_repo(tree)
-    ruff = upstream.pinned_tool(tree, "ruff", build_dir / "tools")
+    patches = sorted(SERIES.glob("*.patch"))
+    upstream.apply_series(tree, patches, version=version, author=author)
 
-    @functools.cache  # the pristine tree never changes: each file is read from git once
-    def pristine(path: str) -> str | None:
-        try:
-            return upstream.run(["git", "show", f"pristine:{path}"], cwd=tree)
-        except upstream.UpstreamError:
-            return None
-
-    def read(path: str) -> str:
-        text = pristine(path)
-        if text is None:
-            raise FileNotFoundError(path)
-        return text
-
-    plans = [patching.plan_fork(read, PROJECT, version, step) for step in range(len(series.STEPS))]
-    for files in plans:
-        for path, text in files.items():
-            if path.endswith(".py"):
-                compile(text, path, "exec")  # a patch that does not parse never reaches the tree
-            found = native.package_traces(text, pristine(path) or "")
-            if found:  # the fork speaks of the SDK only (issue 17: no leftovers of the package)
-                raise SystemExit(f"{path} still speaks of the package:\n  " + "\n  ".join(found[:20]))
-    for step, files in zip(series.STEPS, plans, strict=True):
-        upstream.write_files(tree, files)
-        upstream.tidy(tree, ruff, [p for p in files if p.endswith(".py")])
-        upstream.commit(tree, f"{step.subject}\n\n{step.body}\n")
     staged = work / "staged"
-    if staged.exists():
-        shutil.rmtree(staged)
-    staged.mkdir(parents=True)
-    patches = upstream.format_patches(tree, staged / "series", [s.slug for s in series.STEPS])
+    shutil.rmtree(staged, ignore_errors=True)
+    (staged / "series").mkdir(parents=True)
+    made = upstream.run(
+        ["git", "format-patch", "--zero-commit", "--no-signature", "--no-renames", "-o", str(staged / "series"),
+         "pristine..HEAD"],
+        cwd=tree,
+    ).split()  # fmt: skip
+    series = []
+    for source, path in zip(patches, sorted(Path(p) for p in made), strict=True):
+        series.append(path.rename(path.with_name(source.name)))
     patch = staged / "upstream.patch"
-    patch.write_text(upstream.diff(tree, base="pristine"), encoding="utf-8", newline="\n")
-
+    patch.write_text("".join(p.read_text(encoding="utf-8") for p in series), encoding="utf-8")
     generated = upstream.generated_files(tree)
-    changes = report.file_changes(upstream.diff(tree, base="pristine", numstat=True), pristine, generated)
-    per_step = [
-        (
-            step,
-            report.file_changes(
-                upstream.diff(tree, base=f"HEAD~{len(series.STEPS) - i - 1}", parent=True, numstat=True),
-                pristine,
-                generated,
-            ),
-        )
-        for i, step in enumerate(series.STEPS)
-    ]
-    codes = (PROJECT / "_codes.py").read_text(encoding="utf-8")
-    failure_classes = report.literal(codes, "FAILURE_CLASSES")
-    retryable = report.literal(codes, "RETRYABLE_CODES")
-    assert isinstance(failure_classes, dict) and isinstance(retryable, list)
-    pr = staged / "PR.md"
-    pr.write_text(
-        report.pr_markdown(
-            changes,
-            per_step,
-            upstream_version=version,
-            fork_version=fork_version,
-            failure_classes=failure_classes,
-            retryable_codes=retryable,
-            methods=sorted({m.name for _, m in series.plan(project.Project(PROJECT)).methods[-1]}),
-            status_codes=report.declared_status_codes((PROJECT / "_exceptions.py").read_text(encoding="utf-8")),
-            hooks=report.hook_summary(upstream.diff(tree, base="pristine"), generated),
-        ),
-        encoding="utf-8",
-    )
-    versioned = edits.set_version({p: read(p) for p in (edits.PYPROJECT, edits.VERSION_FILE)}, version, revision)
-    upstream.write_files(tree, versioned)
+    measured = [(subject(p), sizes.patch_size(p.read_text(encoding="utf-8"), generated)) for p in series]
+    (staged / "PR.md").write_text(pr.pr_markdown(version, fork_version(version, revision), measured), encoding="utf-8")
+
+    upstream.set_version(tree, version, fork_version(version, revision))
     wheel = upstream.build_wheel(tree, work / "wheel")
-    # The wheel this project's behaviour tests run against: the series plus the package's test hooks (the
-    # fake clock they set on the resource). Never in dist/: the series and its wheel carry no test hook.
-    hooked = patching.plan_fork(read, PROJECT, version, test_hooks=True)
-    upstream.write_files(tree, hooked)
-    upstream.tidy(tree, ruff, [p for p in hooked if p.endswith(".py")])
-    upstream.build_wheel(tree, work / "test-wheel")
     upstream.run(["git", "checkout", "-q", "--", "."], cwd=tree)
-    upstream.check_series_applies(sdist, patches)
-    upstream.check_patch_applies(sdist, patch)
 
     dist.mkdir(parents=True, exist_ok=True)
-    for stale in dist.glob(f"openai-{version}+background.*.whl"):
-        stale.unlink()
-    if (dist / "series").exists():
-        shutil.rmtree(dist / "series")
-    (dist / "series").mkdir()
-    built = Built(
+    shutil.rmtree(dist / "series", ignore_errors=True)
+    shutil.copytree(staged / "series", dist / "series")
+    for name in ("upstream.patch", "PR.md"):
+        shutil.copy2(staged / name, dist / name)
+    shutil.copy2(wheel, dist / wheel.name)
+    page = index.write_index(dist / "simple", [wheel])
+    return Built(
+        version=version,
         wheel=dist / wheel.name,
+        series=sorted((dist / "series").glob("*.patch")),
         patch=dist / "upstream.patch",
         pr=dist / "PR.md",
+        index=page,
         sdist=sdist,
-        series=[dist / "series" / p.name for p in patches],
     )
-    shutil.copy2(wheel, built.wheel)
-    shutil.copy2(patch, built.patch)
-    shutil.copy2(pr, built.pr)
-    for source, target in zip(patches, built.series, strict=True):
-        shutil.copy2(source, target)
-    return built
+
+
+def subject(patch: Path) -> str:
+    """The commit subject of a ``git format-patch`` file, without ``[PATCH n/m]``."""
+    text = patch.read_text(encoding="utf-8")
+    head = text.split("\n\n", 1)[0].replace("\n ", " ")
+    line = next(line for line in head.splitlines() if line.startswith("Subject: "))
+    return line.removeprefix("Subject: ").split("] ", 1)[-1]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--openai-version", default=DEFAULT_OPENAI_VERSION, help="upstream sdist version to fork")
+    parser.add_argument("--openai-version", default=None, help="upstream sdist version (default: newest)")
     parser.add_argument("--fork-revision", type=int, default=1, help="n in <upstream>+background.<n>")
+    parser.add_argument("--author", default=None, help='"Name <email>" for the series\' commits')
     parser.add_argument("--build-dir", type=Path, default=ROOT / ".fork-build", help="scratch space (git-ignored)")
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the wheel, patch and PR.md go")
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the wheel, series and index go")
     args = parser.parse_args(argv)
+    started = time.monotonic()
     try:
-        built = build(args.openai_version, args.fork_revision, build_dir=args.build_dir, dist=args.dist)
-    except (anchors.AnchorMissing, translate.TranslateError, upstream.UpstreamError, ValueError) as error:
+        built = build(args.openai_version, args.fork_revision, build_dir=args.build_dir, dist=args.dist,
+                      author=args.author)  # fmt: skip
+    except (upstream.UpstreamError, ValueError) as error:
         print(f"build_fork: {error}", file=sys.stderr)
         return 1
-    for path in (*built.series, built.wheel, built.patch, built.pr):
+    for path in (*built.series, built.patch, built.pr, built.wheel, built.index):
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
-    print(f"sdist {built.sdist}")
+    print(f"openai {built.version}: built in {time.monotonic() - started:.0f} s from {built.sdist}")
     return 0
 
 

@@ -2,8 +2,9 @@
 
 By default, this package: ``openai_background.OpenAI`` and its exceptions. With
 ``OPENAI_BACKGROUND_TARGET=fork`` (set by ``nox -s fork``), the forked SDK built by
-``scripts/build_fork.py``: ``openai.OpenAI`` itself, whose ``lib/background`` holds the same modules.
-The same test files run in both cases; only the names below change.
+``scripts/build_fork.py``: ``openai.OpenAI`` itself and ``openai.lib.background``, which carries the
+exception classes, ``raise_for_status``, ``poll`` and ``create_and_poll`` (the series), and nothing else of
+this package: a name below that the fork lacks is None there, and only ``FORK_TESTS`` (``noxfile.py``) run.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ _public = importlib.import_module(PACKAGE)
 
 
 def internal(module: str) -> ModuleType:
-    """One of the implementation modules (``_codes``, ``_cadence``...) of the target."""
-    return importlib.import_module(f"{PACKAGE}.{module}")
+    """One of this package's implementation modules (``_codes``, ``_cadence``...); the fork has none."""
+    return importlib.import_module(f"openai_background.{module}")
 
 
 OpenAI: Any = openai.OpenAI if FORK else _public.OpenAI
@@ -31,20 +32,20 @@ AsyncOpenAI: Any = openai.AsyncOpenAI if FORK else _public.AsyncOpenAI
 AzureOpenAI: Any = openai.AzureOpenAI if FORK else _public.AzureOpenAI
 AsyncAzureOpenAI: Any = openai.AsyncAzureOpenAI if FORK else _public.AsyncAzureOpenAI
 
-BackgroundResponseError: Any = _public.BackgroundResponseError
-ResponseBadRequestError: Any = _public.ResponseBadRequestError
-ResponseCancelledError: Any = _public.ResponseCancelledError
-ResponseFailedError: Any = _public.ResponseFailedError
-ResponseIncompleteError: Any = _public.ResponseIncompleteError
-ResponseMalformedError: Any = _public.ResponseMalformedError
-ResponseNotFoundError: Any = _public.ResponseNotFoundError
-ResponsePermissionDeniedError: Any = _public.ResponsePermissionDeniedError
-ResponsePollTimeoutError: Any = _public.ResponsePollTimeoutError
-ResponseRateLimitError: Any = _public.ResponseRateLimitError
-ResponseServerError: Any = _public.ResponseServerError
-make_background_failure_error: Any = _public.make_background_failure_error
-raise_for_status: Any = _public.raise_for_status
-PollOutcome: Any = _public.PollOutcome
+BackgroundResponseError: Any = getattr(_public, "BackgroundResponseError", None)
+ResponseBadRequestError: Any = getattr(_public, "ResponseBadRequestError", None)
+ResponseCancelledError: Any = getattr(_public, "ResponseCancelledError", None)
+ResponseFailedError: Any = getattr(_public, "ResponseFailedError", None)
+ResponseIncompleteError: Any = getattr(_public, "ResponseIncompleteError", None)
+ResponseMalformedError: Any = getattr(_public, "ResponseMalformedError", None)
+ResponseNotFoundError: Any = getattr(_public, "ResponseNotFoundError", None)
+ResponsePermissionDeniedError: Any = getattr(_public, "ResponsePermissionDeniedError", None)
+ResponsePollTimeoutError: Any = getattr(_public, "ResponsePollTimeoutError", None)
+ResponseRateLimitError: Any = getattr(_public, "ResponseRateLimitError", None)
+ResponseServerError: Any = getattr(_public, "ResponseServerError", None)
+make_background_failure_error: Any = getattr(_public, "make_background_failure_error", None)
+raise_for_status: Any = getattr(_public, "raise_for_status", None)
+PollOutcome: Any = getattr(_public, "PollOutcome", None)
 
-LOGGER_NAME: str = internal("_loop").logger.name
+LOGGER_NAME: str = "openai" if FORK else internal("_loop").logger.name
 """The logger the target's poll loop writes to."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import upstream
 
-DEV_TOOLS = ("pytest", "pytest-asyncio", "inline-snapshot", "rich", "trio")
+DEV_TOOLS = ("pytest", "pytest-asyncio", "pytest-xdist", "inline-snapshot", "rich", "trio")
 """What the selection imports from upstream's ``dev`` dependency group (its own specifiers are used)."""
 
 

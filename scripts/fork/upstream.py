@@ -1,24 +1,30 @@
 """The upstream side: the ``openai`` sdist from the package index, its scratch git repository, the wheel.
 
 Only pip touches the network (``pip download`` of the sdist, the build backend for the wheel).
-The scratch repository exists so the patch is an exact ``git diff`` against the pristine tree.
+The scratch repository holds the pristine tree as one commit; the series is applied on it with ``git am``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-GIT_IDENTITY = ("-c", "user.name=build_fork", "-c", "user.email=build_fork@localhost", "-c", "commit.gpgsign=false")
-DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", "--no-renames")
+GIT_IDENTITY = (
+    "-c",
+    "user.name=pristine sdist",
+    "-c",
+    "user.email=pristine@sdist.invalid",
+    "-c",
+    "commit.gpgsign=false",
+)
+"""The committer of the scratch repository's commits (never in a patch: ``git am`` keeps each patch's author)."""
 
 
 class UpstreamError(Exception):
@@ -82,71 +88,62 @@ def init_scratch_repo(tree: Path) -> None:
     run(["git", "tag", "pristine"], cwd=tree)
 
 
-def write_files(tree: Path, files: Mapping[str, str]) -> None:
-    for path, text in files.items():
-        target = tree / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+def newest_version() -> str:
+    """The newest ``openai`` release on the package index, as pip sees it (``pip index versions``)."""
+    out = run([sys.executable, "-m", "pip", "index", "versions", "openai", "--disable-pip-version-check"])
+    match = re.search(r"^openai \(([^)]+)\)", out, re.MULTILINE)
+    if match is None:
+        raise UpstreamError(f"pip index versions openai said nothing readable:\n{out}")
+    return match.group(1)
 
 
-def diff(tree: Path, *, base: str = "HEAD", parent: bool = False, numstat: bool = False) -> str:
-    """``git diff`` against ``base`` (``parent``: of the commit ``base`` against its parent); with
-    ``base="HEAD"``, the working tree (new files included) against the last commit."""
-    extra = ["--numstat"] if numstat else []
-    if parent:
-        return run(["git", "diff", *DIFF_OPTIONS, *extra, f"{base}~1", base], cwd=tree)
-    if base == "HEAD":
-        run(["git", "add", "-A", "-f", "src"], cwd=tree)
-        return run(["git", "diff", "--cached", *DIFF_OPTIONS, *extra], cwd=tree)
-    return run(["git", "diff", *DIFF_OPTIONS, *extra, base, "HEAD"], cwd=tree)
+def apply_series(tree: Path, patches: Sequence[Path], *, version: str, author: str | None = None) -> None:
+    """``git am`` each patch onto the pristine tree, keeping its message and author (``author``, as
+    ``Name <email>``, replaces it). A patch that does not apply stops with the file, line and function
+    (the anchor) upstream moved."""
+    for patch in patches:
+        extra = ["--author", author] if author else []
+        done = subprocess.run(
+            ["git", *GIT_IDENTITY, "am", "-q", "--keep-cr", "--committer-date-is-author-date", str(patch.resolve())],
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            subprocess.run(["git", "am", "--abort"], cwd=tree, capture_output=True, check=False)
+            raise UpstreamError(
+                f"openai {version}: {patch.name} does not apply: {anchor(done.stdout + done.stderr, patch)}"
+            )
+        if extra:
+            run(["git", *GIT_IDENTITY, "commit", "-q", "--amend", "--no-edit", "--no-verify", *extra], cwd=tree)
 
 
-FIXED_DATE = "2026-01-01T00:00:00+00:00"
-"""Commit dates in the scratch repository: the same source gives byte-identical patches."""
+def anchor(output: str, patch: Path) -> str:
+    """Where ``git am`` stopped: ``file:line`` and the function named by the failing hunk's header."""
+    failed = re.search(r"patch failed: (\S+):(\d+)", output)
+    if failed is None:
+        return output.strip()
+    path, line = failed.group(1), int(failed.group(2))
+    text = patch.read_text(encoding="utf-8")
+    section = text.split(f"+++ b/{path}\n", 1)[-1]
+    for start, context in re.findall(r"^@@ -(\d+)(?:,\d+)? \+\S+ @@ ?(.*)$", section, re.MULTILINE):
+        if int(start) == line:
+            return f"{path}:{line} (in `{context.strip()}`): upstream moved or changed the code this hunk anchors to"
+    return f"{path}:{line}: upstream moved or changed the code this hunk anchors to"
 
 
-def commit(tree: Path, message: str) -> None:
-    run(["git", "add", "-A", "-f", "."], cwd=tree)
-    env = {"GIT_AUTHOR_DATE": FIXED_DATE, "GIT_COMMITTER_DATE": FIXED_DATE}
-    done = subprocess.run(
-        ["git", *GIT_IDENTITY, "commit", "-q", "-F", "-", "--no-verify"],
-        cwd=tree,
-        input=message,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **env},
-    )
-    if done.returncode != 0:
-        raise UpstreamError(f"git commit failed:\n{done.stdout}{done.stderr}")
-
-
-def format_patches(tree: Path, into: Path, slugs: Sequence[str]) -> list[Path]:
-    """The commits after ``pristine`` as ``000N-<slug>.patch`` (``git am`` format, no hash, no signature)."""
-    into.mkdir(parents=True, exist_ok=True)
-    run(
-        [
-            "git",
-            "format-patch",
-            "-q",
-            "--zero-commit",
-            "--no-signature",
-            *DIFF_OPTIONS,
-            "-o",
-            str(into),
-            "pristine..HEAD",
-        ],
-        cwd=tree,
-    )
-    made = sorted(into.glob("*.patch"))
-    if len(made) != len(slugs):
-        raise UpstreamError(f"expected {len(slugs)} patches, git made {[p.name for p in made]}")
-    named = []
-    for index, (path, slug) in enumerate(zip(made, slugs, strict=True), start=1):
-        target = into / f"{index:04d}-{slug.replace('_', '-')}.patch"
-        path.rename(target)
-        named.append(target)
-    return named
+def set_version(tree: Path, version: str, fork_version: str) -> None:
+    """``pyproject.toml`` and ``_version.py`` say ``fork_version`` (not part of the series)."""
+    for path, before, after in (
+        ("pyproject.toml", f'\nversion = "{version}"\n', f'\nversion = "{fork_version}"\n'),
+        ("src/openai/_version.py", f'__version__ = "{version}"', f'__version__ = "{fork_version}"'),
+    ):
+        file = tree / path
+        text = file.read_text(encoding="utf-8")
+        if before not in text:
+            raise UpstreamError(f"openai {version}: {path} does not say {before.strip()!r}")
+        file.write_text(text.replace(before, after, 1), encoding="utf-8", newline="\n")
 
 
 def generated_files(tree: Path) -> set[str]:
@@ -195,43 +192,18 @@ def pinned_tool(tree: Path, name: str, cache: Path) -> Path:
     return exe
 
 
-def tidy(tree: Path, ruff: Path, paths: Sequence[str]) -> None:
-    """Upstream's ruff with upstream's config on the changed files: ``check --fix`` (import order, unused
-    imports), then ``format`` on the files that are new (upstream's generated files keep their layout)."""
-    if not paths:
-        return
-    new = [
-        p
-        for p in paths
-        if subprocess.run(["git", "cat-file", "-e", f"pristine:{p}"], cwd=tree, capture_output=True).returncode != 0
-    ]
-    subprocess.run(
-        [str(ruff), "check", "--no-cache", "--fix", "--quiet", "--exit-zero", *paths],
-        cwd=tree,
-        capture_output=True,
-        check=False,
-    )
-    if new:
-        run([str(ruff), "format", "--no-cache", "--quiet", *new], cwd=tree)
-    changed = [p for p in paths if p not in new]
-    if changed:  # only our insertions are unformatted: format, then keep the pristine lines as they were
-        run([str(ruff), "format", "--no-cache", "--quiet", *changed], cwd=tree)
-
-
-def check_series_applies(sdist: Path, patches: Sequence[Path]) -> None:
-    """Each patch applies (``git apply``) in order on a fresh unpack of ``sdist``."""
-    with tempfile.TemporaryDirectory(prefix="fork-series-") as scratch:
-        tree = unpack(sdist, Path(scratch))
-        for patch in patches:
-            run(["git", "apply", "-v", str(patch.resolve())], cwd=tree)
-
-
-def check_patch_applies(sdist: Path, patch: Path) -> str:
-    """``git apply --check`` of ``patch`` on a fresh unpack of ``sdist``; its ``--stat`` summary."""
+def check_series_applies(sdist: Path, patches: Sequence[Path]) -> str:
+    """Each patch applies (``git apply --check``, then ``git apply``) in order on a fresh unpack of ``sdist``;
+    the ``--stat`` of each."""
+    stats = []
     with tempfile.TemporaryDirectory(prefix="fork-apply-") as scratch:
         tree = unpack(sdist, Path(scratch))
-        run(["git", "apply", "--check", "-v", str(patch.resolve())], cwd=tree)
-        return run(["git", "apply", "--stat", str(patch.resolve())], cwd=tree)
+        init_scratch_repo(tree)  # its own repository: `git apply` inside another one would skip files
+        for patch in patches:
+            run(["git", "apply", "--check", str(patch.resolve())], cwd=tree)
+            stats.append(run(["git", "apply", "--stat", str(patch.resolve())], cwd=tree))
+            run(["git", "apply", str(patch.resolve())], cwd=tree)
+    return "".join(stats)
 
 
 def build_wheel(tree: Path, into: Path) -> Path:

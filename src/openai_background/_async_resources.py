@@ -1,8 +1,7 @@
 """``client.responses`` of the async clients: ``AsyncResponses``, the async twin of ``Responses`` in
 ``_resources.py`` (same methods, same arguments, same outcomes; it shares that module's ``_OMIT`` and ``T``).
 
-The methods only check their arguments and delegate to the async shells in ``_waiting.py``; the forked SDK
-adds the same methods to its own ``AsyncResponses``, delegating the same way.
+The methods only check their arguments and delegate to the async shells in ``_waiting.py``.
 """
 
 from __future__ import annotations
@@ -21,13 +20,13 @@ from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async
-from ._recording import journal_of, observed, record_create  # fork: drop
+from ._recording import journal_of, observed, record_create
 from ._resources import _OMIT, T
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._timeouts import ResponseIdOnErrors
 from ._waiting import background_create_params, created_response, wait_async
-from .journal._resume import AsyncResumingResponses  # fork: drop
+from .journal._resume import AsyncResumingResponses
 from .streams._resources import AsyncStreamingResponses
 from .streams._waiting import check_wait, stream_wait_async
 
@@ -81,7 +80,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
-        options = observed(options, journal_of(self))  # fork: drop
+        options = observed(options, journal_of(self))
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
@@ -137,8 +136,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             )
             first = created_response(raw)
             named.rid = first[0].id
-            journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)  # fork: drop
-            options = observed(options, journal)  # fork: drop
+            journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)
+            options = observed(options, journal)
             return await waiter(
                 self,
                 first[0].id,
@@ -192,7 +191,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
-        options = observed(options, journal_of(self))  # fork: drop
+        options = observed(options, journal_of(self))
         return poll_many_async(
             self,
             ids,

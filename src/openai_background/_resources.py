@@ -1,7 +1,6 @@
 """``client.responses`` with ``poll`` and ``create_and_poll``: the sync ``Responses``.
 
-The methods only check their arguments and delegate to the shells in ``_waiting.py``; the forked SDK
-adds the same methods to its own ``Responses`` classes, delegating the same way. The async class,
+The methods only check their arguments and delegate to the shells in ``_waiting.py``. The async class,
 ``AsyncResponses``, is in ``_async_resources.py``; it takes ``_OMIT`` and ``T`` from here.
 """
 
@@ -20,12 +19,12 @@ from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_sync
-from ._recording import journal_of, observed, record_create  # fork: drop
+from ._recording import journal_of, observed, record_create
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._timeouts import ResponseIdOnErrors
 from ._waiting import background_create_params, created_response, wait_sync
-from .journal._resume import ResumingResponses  # fork: drop
+from .journal._resume import ResumingResponses
 from .streams._resources import StreamingResponses
 from .streams._waiting import check_wait, stream_wait_sync
 
@@ -88,7 +87,7 @@ class Responses(StreamingResponses, ResumingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
-        options = observed(options, journal_of(self))  # fork: drop
+        options = observed(options, journal_of(self))
         waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
@@ -145,8 +144,8 @@ class Responses(StreamingResponses, ResumingResponses):
             )
             first = created_response(raw)
             named.rid = first[0].id
-            journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)  # fork: drop
-            options = observed(options, journal)  # fork: drop
+            journal = record_create(self, first[0], {**params, "text_format": text_format}, lease=True)
+            options = observed(options, journal)
             return waiter(
                 self,
                 first[0].id,
@@ -201,7 +200,7 @@ class Responses(StreamingResponses, ResumingResponses):
             on_poll=on_poll,
             output=structured_output(text_format),
         )
-        options = observed(options, journal_of(self))  # fork: drop
+        options = observed(options, journal_of(self))
         return poll_many_sync(
             self,
             ids,

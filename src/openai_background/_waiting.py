@@ -2,8 +2,8 @@
 
 Each shell only says how to fetch, sleep and cancel; the loop itself is ``_loop.poll_program``. Sleeping
 goes through the resource's ``_sleep`` (``time.sleep``; ``anyio.sleep`` when async, so asyncio and trio
-both work), the hook the SDK's own pollers use. The resource methods in ``_resources.py``, and the same
-methods in the forked SDK, are one-line delegations to these functions.
+both work), the hook the SDK's own pollers use. The resource methods in ``_resources.py`` are one-line
+delegations to these functions.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import anyio
 from openai.types.responses import Response
 
 from .._loop import WaitOptions, run_async, run_sync
-from .._recording import StreamRecorder  # fork: drop
+from .._recording import StreamRecorder
 from .._redact import redacting, redactor_for
 from .._structured import parsing
 from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
@@ -205,14 +205,14 @@ def stream_events_sync(
     program = _program(
         resource, position, options, clock, fallback=False, dispatch=dispatch, deliver_failures=deliver_failures
     )
-    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any  # fork: drop
+    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any
     try:
         for event in iterate_sync(program, io.perform):
-            recorder.seen()  # fork: drop
+            recorder.seen()
             yield event
     finally:
         io.close()
-        recorder.ended()  # fork: drop
+        recorder.ended()
 
 
 async def stream_events_async(
@@ -232,12 +232,12 @@ async def stream_events_async(
         resource, position, options, clock, fallback=False, dispatch=dispatch, deliver_failures=deliver_failures
     )
     events = iterate_async(program, io.perform)
-    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any  # fork: drop
+    recorder = StreamRecorder(resource, position, request.create_params)  # the client's journal, if any
     try:
         async for event in events:
-            recorder.seen()  # fork: drop
+            recorder.seen()
             yield event
     finally:
         await events.aclose()
         await io.aclose()
-        recorder.ended()  # fork: drop
+        recorder.ended()
