@@ -138,4 +138,4 @@ def _last_event_end(tail: bytes, chunk: bytes) -> int | None:
 def _size(size: int) -> str:
     if size >= MIB:
         return f"{size / MIB:.4g} MiB"
-    return f"{size} bytes"
+    return f"{size / 1024:.4g} KiB" if size >= 1024 else f"{size} bytes"
