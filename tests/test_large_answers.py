@@ -16,14 +16,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import anyio
+import openai
 import pytest
 from _stream_run import MODES, Run
-from _target import FORK, OpenAI, ResponseMalformedError, ResponsePollTimeoutError
+from _target import FORK, AsyncOpenAI, OpenAI, ResponseMalformedError, ResponsePollTimeoutError
 from conftest import CANARY_KEY
-from hostile.bodies import MIB, Streamed, gzip_bomb_answer, gzipped_answer, real_answer
-from hostile.server import HostileServer, script
+from hostile.bodies import MIB, Patient, Streamed, gzip_bomb, gzip_bomb_answer, gzipped_answer, real_answer
+from hostile.server import Answer, HostileServer, response_answer, route, script
 
-from openai_background.testing import Answer, FakeResponsesServer, JobScript, StreamScript
+from openai_background.testing import Answer as FakeAnswer
+from openai_background.testing import FakeResponsesServer, JobScript, StreamScript
 
 BIG = 40 * MIB
 TEXT = "0123456789abcdef" * (BIG // 16)
@@ -61,7 +64,7 @@ def test_poll_create_and_poll_and_poll_many_return_a_40_mib_answer(run: Run, ser
 
 
 def test_a_streams_fallback_poll_returns_a_40_mib_answer(run: Run, server: FakeResponsesServer) -> None:
-    refused = StreamScript.refused(Answer.http_error(400))  # the server cannot stream it: the wait polls
+    refused = StreamScript.refused(FakeAnswer.http_error(400))  # the server cannot stream it: the wait polls
     rid = server.add_job(JobScript.completed(output_text=TEXT).with_stream(refused))
     assert run.call(lambda client: client.responses.poll(rid, wait="stream")).output_text == TEXT
 
@@ -215,3 +218,40 @@ def test_a_1_gib_gzip_bomb_is_refused_under_400_mb_peak_rss() -> None:
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["outcome"].startswith("ResponseMalformedError resp_1:") and "max_inflate_ratio" in found["outcome"]
     assert found["peak_mb"] < 400, found  # measured: ~130 MB, interpreter and imports (~65 MB) included
+
+
+@pytest.mark.parametrize("answer", ["bomb", "real"])
+def test_the_aiohttp_transport_counts_the_bytes_received_too(answer: str) -> None:
+    """aiohttp leaves decompression to the SDK's HTTP library, which counts the bytes received."""
+    if not hasattr(openai, "DefaultAioHttpClient"):
+        pytest.skip("this openai SDK offers no DefaultAioHttpClient")
+    try:
+        openai.DefaultAioHttpClient()
+    except RuntimeError as missing:
+        pytest.skip(f"openai[aiohttp] is not installed: {missing}")
+    behaviour = gzip_bomb_answer(1024 * MIB) if answer == "bomb" else gzipped_answer(real_answer(BIG, "arguments"))
+
+    async def main(base_url: str) -> Any:
+        async with AsyncOpenAI(
+            api_key=CANARY_KEY, base_url=base_url, max_retries=0, http_client=openai.DefaultAioHttpClient()
+        ) as client:
+            return await client.responses.poll("resp_1", max_poll_failures=1)
+
+    with HostileServer(script([behaviour])) as server:
+        if answer == "real":
+            assert anyio.run(main, server.base_url).status == "completed"
+            return
+        with pytest.raises(ResponseMalformedError, match="max_inflate_ratio"):
+            anyio.run(main, server.base_url)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_event_stream_that_is_a_gzip_bomb_is_refused(mode: str) -> None:
+    prefix = b'event: response.output_text.delta\ndata: {"type": "response.output_text.delta", "delta": "'
+    headers = [("content-type", "text/event-stream"), ("content-encoding", "gzip")]
+    bomb = Patient(Answer(200, headers, gzip_bomb(1024 * MIB, prefix=prefix)))
+    with HostileServer(route(stream=bomb, get=response_answer("resp_1", "in_progress"))) as server:
+        wait = lambda client: client.responses.poll("resp_1", wait="stream", max_poll_failures=1)  # noqa: E731
+        with pytest.raises(ResponseMalformedError) as caught:
+            Run(mode, server).call(wait)  # type: ignore[arg-type]
+    assert caught.value.response_id == "resp_1" and "max_inflate_ratio" in str(caught.value)
