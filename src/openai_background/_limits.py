@@ -6,9 +6,9 @@ A poll returns any answer ``retrieve()`` returns: there is no size cap by defaul
 the bytes received on the wire. Real JSON compresses 5-20x with gzip; deflate cannot exceed ~1032x, which a
 bomb reaches. An answer of ``INFLATE_FLOOR`` or less is never refused by the ratio, whatever it is.
 
-The options are client settings (``OpenAI(max_inflate_ratio=..., max_answer_bytes=...)``, ``with_options``,
-``install``), read here from ``client._background_settings`` (``modes/_settings.py`` declares them), so the
-core needs nothing from the modes: a client without settings gets ``DEFAULT_LIMITS``.
+The options are client settings (``OpenAI(max_inflate_ratio=..., max_answer_bytes=...)``, ``with_options``),
+read here from ``client._background_settings.answer_limits`` where the client has settings; a client without
+them gets ``DEFAULT_LIMITS``.
 
 ``Ceiling.take`` is the one decision (may this decompressed chunk be kept?); ``_bounded`` is its I/O.
 """
