@@ -190,7 +190,8 @@ def _read_failure(error: Exception, rid: str | None, http_response: HttpResponse
 
 def _refused(rid: str | None, http_response: HttpResponse, chunks: list[bytes], why: str) -> Exception:
     """The error for an answer the limits refuse, quoting only its first bytes (never joining the body)."""
-    head, kept = [], 0
+    head: list[bytes] = []
+    kept = 0
     for chunk in chunks:
         if kept >= _PREVIEW_BYTES:
             break

@@ -52,14 +52,17 @@ class AnswerLimits:
     max_inflate_ratio: float | None = DEFAULT_MAX_INFLATE_RATIO
 
     def __post_init__(self) -> None:
-        size = self.max_answer_bytes
-        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
-            raise ValueError(f"max_answer_bytes must be a whole number of bytes >= 1, or None, not {size!r}")
-        ratio = self.max_inflate_ratio
-        if ratio is not None and (
-            not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or not math.isfinite(ratio) or ratio < 1
-        ):
-            raise ValueError(f"max_inflate_ratio must be a finite number >= 1, or None, not {ratio!r}")
+        _check(self.max_answer_bytes, self.max_inflate_ratio)
+
+
+def _check(size: object, ratio: object) -> None:
+    """``ValueError`` unless the limits are as documented (checked as given: a caller may pass anything)."""
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
+        raise ValueError(f"max_answer_bytes must be a whole number of bytes >= 1, or None, not {size!r}")
+    if ratio is not None and (
+        not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or not math.isfinite(ratio) or ratio < 1
+    ):
+        raise ValueError(f"max_inflate_ratio must be a finite number >= 1, or None, not {ratio!r}")
 
 
 DEFAULT_LIMITS: Final = AnswerLimits()
