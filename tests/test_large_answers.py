@@ -168,13 +168,14 @@ def test_a_bad_size_option_is_a_value_error_where_the_client_is_built(option: st
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_huge_body_dripping_is_still_cut_at_the_deadline(mode: str) -> None:
-    with HostileServer(script([Streamed(500 * MIB, interval=0.05)])) as server:
+@pytest.mark.parametrize("interval", [0.05, 30.0], ids=["drip", "stall"])
+def test_a_huge_body_dripping_or_stalling_is_still_cut_at_the_deadline(mode: str, interval: float) -> None:
+    with HostileServer(script([Streamed(500 * MIB, interval=interval)])) as server:
         started = time.monotonic()
         with pytest.raises(ResponsePollTimeoutError) as caught:
             poll_hostile(server, mode, deadline=1)
     assert caught.value.response_id == "resp_1"
-    assert time.monotonic() - started < 4.0  # generous: the deadline is 1 s; the body would take 25 s
+    assert time.monotonic() - started < 4.0  # generous: the deadline is 1 s; the body would take 25 s or more
 
 
 PEAK_MB = """
