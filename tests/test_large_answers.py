@@ -126,6 +126,11 @@ def test_a_gzip_bomb_is_refused_naming_the_response_and_the_option(mode: str) ->
     assert "compression bomb" in str(error) and "max_inflate_ratio" in str(error)
 
 
+def test_an_answer_under_32_mib_is_read_whatever_its_ratio() -> None:
+    with HostileServer(script([gzip_bomb_answer(31 * MIB, closed=True)])) as server:  # ~1000x
+        assert poll_hostile(server).status == "completed"
+
+
 @SETTINGS
 def test_max_inflate_ratio_none_reads_a_highly_compressed_answer() -> None:
     with HostileServer(script([gzip_bomb_answer(64 * MIB, closed=True)])) as server:

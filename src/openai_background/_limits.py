@@ -37,7 +37,7 @@ DEFAULT_MAX_INFLATE_RATIO: Final = 200.0
 
 INFLATE_FLOOR: Final = 32 * MIB
 """The ratio is looked at only once an answer has inflated past this: every answer this size or smaller is
-read whatever its ratio (a short, very repetitive output may compress 500x), as every answer was before."""
+read whatever its ratio (128k tokens of one repeated word: 0.5 MB, 940x), as every answer was before."""
 
 
 @dataclass(frozen=True)
