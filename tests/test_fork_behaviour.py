@@ -11,7 +11,6 @@ from typing import Any
 import openai
 import pytest
 from _target import (
-    FORK,
     ResponseCancelledError,
     ResponseFailedError,
     ResponseIncompleteError,
@@ -109,7 +108,6 @@ def test_create_and_poll_creates_in_background(harness: Harness) -> None:
     assert posts == [{"model": "gpt-5", "input": "hi", "background": True}]
 
 
-@pytest.mark.skipif(not FORK, reason="the package still caps an answer at 32 MiB (the outside-runs issue)")
 def test_poll_returns_a_40_mib_answer_whole(sync_harness: Harness) -> None:
     text = "x" * (40 * 1024 * 1024)
     message = {"type": "message", "id": "msg_1", "role": "assistant", "status": "completed",

@@ -89,7 +89,7 @@ def _content_of(http_response: HttpResponse) -> bytes | None:
 
 
 def _preview(body: bytes) -> str:
-    """At most ``MAX_TEXT_IN_MESSAGE`` characters of ``body``, decoding only its first bytes (a 32 MiB body
+    """At most ``MAX_TEXT_IN_MESSAGE`` characters of ``body``, decoding only its first bytes (a 100 MiB body
     is not decoded to show 500 characters of it)."""
     head = body[: MAX_TEXT_IN_MESSAGE * 4].decode("utf-8", errors="replace")
     if len(head) <= MAX_TEXT_IN_MESSAGE and len(body) <= MAX_TEXT_IN_MESSAGE * 4:

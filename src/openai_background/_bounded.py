@@ -1,15 +1,18 @@
-"""Reading a server's answer with a ceiling on its size, so no answer can make a wait hold unbounded memory.
+"""Reading a server's answer under the client's size limits (``_limits``): any answer ``retrieve()`` returns,
+but no compression bomb.
 
 A poll's answer is read through ``with_streaming_response.retrieve(...)``: its body arrives decompressed, chunk
-by chunk (``iter_bytes``), and reading stops as soon as it passes ``MAX_ANSWER_BYTES``. A 1 GiB gzip bomb or
-a 200 MB body is refused after the first ~32 MiB, as a ``ResponseMalformedError`` naming the response, which
-the poll loop retries like any unreadable answer. A background stream's events go through the same ceiling,
-per event (``MAX_EVENT_BYTES``), by wrapping the SDK stream's SSE decoder before its first read.
+by chunk (``iter_bytes``), and each chunk passes ``Ceiling.take``. By default nothing is capped; a 1 GiB gzip
+bomb (~1 MB on the wire) is refused once it has inflated past 32 MiB and 200x what was received, as a
+``ResponseMalformedError`` naming the response and the option to raise (``max_inflate_ratio``), which the poll
+loop retries like any unreadable answer. With ``max_answer_bytes`` set, a larger body is refused the same way.
+A background stream's events go through the same limits (``max_answer_bytes`` per event), by wrapping the SDK
+stream's SSE decoder before its first read.
 
-One decision, ``Ceiling.take``, says whether a chunk may be kept. Its I/O shells: ``fetch_bounded_sync``
-and ``fetch_bounded_async`` (a poll), ``create_bounded_sync``/``create_bounded_async`` (the create answer of
-``create_and_poll``, its first poll) and ``BoundedSSEDecoder`` (a stream). The SDK still reads the bodies of
-the error answers (4xx/5xx) it raises itself, before this module sees them.
+Its I/O shells: ``fetch_bounded_sync`` and ``fetch_bounded_async`` (a poll), ``create_bounded_sync``/
+``create_bounded_async`` (the create answer of ``create_and_poll``, its first poll) and ``BoundedSSEDecoder``
+(a stream). The SDK still reads the bodies of the error answers (4xx/5xx) it raises itself, before this
+module sees them.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from openai.types.responses import Response
 
 from ._answers import malformed_answer_error
 from ._exceptions import ResponseMalformedError
+from ._limits import DEFAULT_LIMITS, AnswerLimits, Ceiling, limits_of, wire_counter
 from ._sdk_methods import sdk_streamed
 
 if TYPE_CHECKING:
@@ -35,8 +39,6 @@ if TYPE_CHECKING:
     from ._compat import HttpResponse
 
 __all__ = [
-    "MAX_ANSWER_BYTES",
-    "MAX_EVENT_BYTES",
     "AnswerTooLarge",
     "BoundedAnswer",
     "BoundedSSEDecoder",
@@ -48,58 +50,17 @@ __all__ = [
     "fetch_bounded_sync",
 ]
 
-MAX_ANSWER_BYTES: Final = 32 * 1024 * 1024
-"""A poll answer (decompressed) larger than this is refused unread. Real answers are kilobytes; the largest
-(several base64 images from ``image_generation`` calls, very long outputs) are a few MiB. 32 MiB keeps an
-order of magnitude of room while bounding what one answer costs to parse (a few hundred MB at worst)."""
-MAX_EVENT_BYTES: Final = MAX_ANSWER_BYTES
-"""One SSE event (decompressed) larger than this ends the stream as unreadable. The terminal event carries
-the whole ``Response``, so one event may be as large as a poll answer, and no larger."""
-
-_BOUNDARIES: Final = (b"\n\n", b"\r\r", b"\n\r")
+_PREVIEW_BYTES: Final = 4096
 
 
 class AnswerTooLarge(Exception):
-    """Raised inside a stream's decoder when one event passes its ceiling; ``_endings.read_failure`` turns it
-    into the ``ResponseMalformedError`` of that stream."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"an answer passed {_mebibytes(limit)}")
-        self.limit = limit
-
-
-@dataclass
-class Ceiling:
-    """The one decision: may this chunk be kept? Counts bytes since the last reset (a whole body, or one
-    SSE event when ``per_event``); ``take`` returns False once ``limit`` is passed."""
-
-    limit: int
-    per_event: bool = False
-    size: int = 0
-    _tail: bytes = b""  # the last byte seen, for a blank line split across two chunks
-
-    def take(self, chunk: bytes) -> bool:
-        if not self.per_event:
-            self.size += len(chunk)
-            return self.size <= self.limit
-        end = _last_event_end(self._tail, chunk)
-        self.size = self.size + len(chunk) if end is None else len(chunk) - end
-        self._tail = chunk[-1:] or self._tail
-        return self.size <= self.limit
-
-
-def _last_event_end(tail: bytes, chunk: bytes) -> int | None:
-    """Where in ``chunk`` the last event ended (just after two line ends in a row: ``\\n\\n``, ``\\r\\r``,
-    ``\\n\\r``, which every SSE blank line contains), or None. A pair may straddle ``tail`` and ``chunk``."""
-    ends = [chunk.rfind(mark) + 2 for mark in _BOUNDARIES if mark in chunk]
-    if not ends and tail + chunk[:1] in _BOUNDARIES:
-        return 1
-    return max(ends, default=None)
+    """Raised inside a stream's decoder when the limits refuse an event; ``_endings.read_failure`` turns it
+    into the ``ResponseMalformedError`` of that stream. ``str()`` says why, naming the option."""
 
 
 @dataclass(frozen=True)
 class BoundedAnswer:
-    """A poll's answer read within the ceiling: what ``_dispatch.parse_answer`` needs (``http_response``,
+    """A poll's answer read under the limits: what ``_dispatch.parse_answer`` needs (``http_response``,
     ``parse()``), plus ``body``, the decompressed bytes, for an error to quote."""
 
     http_response: HttpResponse
@@ -127,12 +88,12 @@ def fetch_bounded_sync(
     extra_query: Mapping[str, object] | None = None,
     timeout: Any,
 ) -> BoundedAnswer:
-    """GET response ``rid`` reading at most ``MAX_ANSWER_BYTES`` of its body; a larger answer is a
+    """GET response ``rid``, reading its body under the client's limits; a refused answer is a
     ``ResponseMalformedError`` raised without reading the rest. HTTP errors are raised as the SDK raises them."""
     answer = sdk_streamed(resource, "retrieve")(
         rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
     )
-    return _read_sync(answer, rid, resource._client._process_response_data)
+    return _read_sync(answer, rid, resource._client)
 
 
 async def fetch_bounded_async(
@@ -147,60 +108,65 @@ async def fetch_bounded_async(
     answer = sdk_streamed(resource, "retrieve")(
         rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
     )
-    return await _read_async(answer, rid, resource._client._process_response_data)
+    return await _read_async(answer, rid, resource._client)
 
 
 def create_bounded_sync(resource: Responses, **params: Any) -> BoundedAnswer:
-    """``responses.create(**params)`` with its answer (the first poll) read within ``MAX_ANSWER_BYTES``; a
-    larger one is a ``ResponseMalformedError`` (it names no response: the id was in the part not read)."""
+    """``responses.create(**params)`` with its answer (the first poll) read under the client's limits; a
+    refused one is a ``ResponseMalformedError`` (it names no response: the id was in the part not read)."""
     create: Any = sdk_streamed(resource, "create")
-    return _read_sync(create(**params), None, resource._client._process_response_data)
+    return _read_sync(create(**params), None, resource._client)
 
 
 async def create_bounded_async(resource: AsyncResponses, **params: Any) -> BoundedAnswer:
     """The async ``create_bounded_sync``."""
     create: Any = sdk_streamed(resource, "create")
-    return await _read_async(create(**params), None, resource._client._process_response_data)
+    return await _read_async(create(**params), None, resource._client)
 
 
-def _read_sync(answer: Any, rid: str | None, process: Callable[..., object]) -> BoundedAnswer:
-    """Enter the SDK's streamed answer and read its body under the ceiling (closing it either way)."""
-    ceiling = Ceiling(MAX_ANSWER_BYTES)
+def _read_sync(answer: Any, rid: str | None, client: Any) -> BoundedAnswer:
+    """Enter the SDK's streamed answer and read its body under the limits (closing it either way)."""
     chunks: list[bytes] = []
     with answer as streamed:
+        ceiling = Ceiling(limits_of(client), wire_counter(streamed.http_response))
         try:
             for chunk in streamed.iter_bytes():
-                if not ceiling.take(chunk):
-                    raise _too_large(rid, streamed.http_response, chunks)
+                refusal = ceiling.take(chunk)
+                if refusal is not None:
+                    raise _refused(rid, streamed.http_response, chunks, refusal)
                 chunks.append(chunk)
         except Exception as error:
             mapped = _read_failure(error, rid, streamed.http_response)
             if mapped is error:
                 raise
             raise mapped from error
-        return _answer(streamed, b"".join(chunks), process)
+        return _answer(streamed, chunks, client._process_response_data)
 
 
-async def _read_async(answer: Any, rid: str | None, process: Callable[..., object]) -> BoundedAnswer:
-    ceiling = Ceiling(MAX_ANSWER_BYTES)
+async def _read_async(answer: Any, rid: str | None, client: Any) -> BoundedAnswer:
     chunks: list[bytes] = []
     async with answer as streamed:
+        ceiling = Ceiling(limits_of(client), wire_counter(streamed.http_response))
         try:
             async for chunk in streamed.iter_bytes():
-                if not ceiling.take(chunk):
-                    raise _too_large(rid, streamed.http_response, chunks)
+                refusal = ceiling.take(chunk)
+                if refusal is not None:
+                    raise _refused(rid, streamed.http_response, chunks, refusal)
                 chunks.append(chunk)
         except Exception as error:
             mapped = _read_failure(error, rid, streamed.http_response)
             if mapped is error:
                 raise
             raise mapped from error
-        return _answer(streamed, b"".join(chunks), process)
+        return _answer(streamed, chunks, client._process_response_data)
 
 
-def _answer(streamed: Any, body: bytes, process: Callable[..., object]) -> BoundedAnswer:
-    """The answer read in full: its HTTP response is marked as read with ``body`` (decompressed), as the
-    HTTP library does after ``read()``, so the SDK's wrappers built around it parse it without a read."""
+def _answer(streamed: Any, chunks: list[bytes], process: Callable[..., object]) -> BoundedAnswer:
+    """The answer read in full: its HTTP response is marked as read with the body (decompressed), as the
+    HTTP library does after ``read()``, so the SDK's wrappers built around it parse it without a read.
+    The chunks are joined once and dropped: the peak is the body twice, as in the HTTP library's ``read()``."""
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    chunks.clear()
     http_response = streamed.http_response
     http_response._content = body
     return BoundedAnswer(http_response, body, process, streamed)
@@ -222,18 +188,27 @@ def _read_failure(error: Exception, rid: str | None, http_response: HttpResponse
     return error
 
 
-def _too_large(rid: str | None, http_response: HttpResponse, chunks: list[bytes]) -> Exception:
-    why = f"its body is larger than {_mebibytes(MAX_ANSWER_BYTES)} (decompressed); the rest was not read"
-    return malformed_answer_error(rid, http_response, why, body=b"".join(chunks)[:4096])
+def _refused(rid: str | None, http_response: HttpResponse, chunks: list[bytes], why: str) -> Exception:
+    """The error for an answer the limits refuse, quoting only its first bytes (never joining the body)."""
+    head: list[bytes] = []
+    kept = 0
+    for chunk in chunks:
+        if kept >= _PREVIEW_BYTES:
+            break
+        head.append(chunk[: _PREVIEW_BYTES - kept])
+        kept += len(head[-1])
+    chunks.clear()
+    return malformed_answer_error(rid, http_response, why, body=b"".join(head))
 
 
 class BoundedSSEDecoder:
-    """The SDK's SSE decoder, fed through a per-event ``Ceiling``: an event passing ``limit`` raises
+    """The SDK's SSE decoder, fed through a per-event ``Ceiling``: an event the limits refuse raises
     ``AnswerTooLarge`` before the decoder buffers more of it."""
 
-    def __init__(self, inner: Any, limit: int = MAX_EVENT_BYTES) -> None:
+    def __init__(self, inner: Any, limits: AnswerLimits = DEFAULT_LIMITS, http_response: object = None) -> None:
         self._inner = inner
-        self._limit = limit
+        self._limits = limits
+        self._http_response = http_response
 
     def iter_bytes(self, iterator: Iterator[bytes]) -> Iterator[Any]:
         return self._inner.iter_bytes(self._guard(iterator))  # type: ignore[no-any-return]
@@ -241,29 +216,31 @@ class BoundedSSEDecoder:
     def aiter_bytes(self, iterator: AsyncIterator[bytes]) -> AsyncIterator[Any]:
         return self._inner.aiter_bytes(self._aguard(iterator))  # type: ignore[no-any-return]
 
+    def _ceiling(self) -> Ceiling:
+        return Ceiling(self._limits, wire_counter(self._http_response), per_event=True)
+
     def _guard(self, iterator: Iterator[bytes]) -> Iterator[bytes]:
-        ceiling = Ceiling(self._limit, per_event=True)
+        ceiling = self._ceiling()
         for chunk in iterator:
-            if not ceiling.take(chunk):
-                raise AnswerTooLarge(self._limit)
+            refusal = ceiling.take(chunk)
+            if refusal is not None:
+                raise AnswerTooLarge(refusal)
             yield chunk
 
     async def _aguard(self, iterator: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-        ceiling = Ceiling(self._limit, per_event=True)
+        ceiling = self._ceiling()
         async for chunk in iterator:
-            if not ceiling.take(chunk):
-                raise AnswerTooLarge(self._limit)
+            refusal = ceiling.take(chunk)
+            if refusal is not None:
+                raise AnswerTooLarge(refusal)
             yield chunk
 
 
 def bound_stream_events(stream: Stream[Any] | AsyncStream[Any]) -> None:
-    """Put ``stream``'s SSE decoding under the per-event ceiling. Must run before its first event is read:
-    the SDK's stream looks its decoder up when it starts reading (every supported SDK major does)."""
+    """Put ``stream``'s SSE decoding under its client's limits, per event. Must run before its first event
+    is read: the SDK's stream looks its decoder up when it starts reading (every supported SDK major does)."""
     holder: Any = stream
     inner = getattr(holder, "_decoder", None)
     if inner is not None and not isinstance(inner, BoundedSSEDecoder):
-        holder._decoder = BoundedSSEDecoder(inner)
-
-
-def _mebibytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MiB"
+        limits = limits_of(getattr(holder, "_client", None))
+        holder._decoder = BoundedSSEDecoder(inner, limits, getattr(holder, "response", None))

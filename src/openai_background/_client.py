@@ -70,7 +70,9 @@ class OpenAI(BackgroundFailureHook, BackgroundSettingsCarrier, openai.OpenAI):
     Takes every SDK constructor argument, plus the background settings (``modes/_settings.py``):
     ``background_mode`` ("off", "wait", "always"), ``strict_retrieve``, and the poll options
     ``max_wait_seconds``, ``poll_interval_ms``, ``max_poll_failures``, ``cancel_on_timeout``,
-    ``cancel_on_interrupt``, ``raise_on``. A bad setting is a ``ValueError`` here. ``copy()`` /
+    ``cancel_on_interrupt``, ``raise_on``, and the size limits of every answer it reads, ``max_answer_bytes``
+    (default None: no cap) and ``max_inflate_ratio`` (default 200: refuse a compression bomb; ``_limits.py``).
+    A bad setting is a ``ValueError`` here. ``copy()`` /
     ``with_options()`` keep the settings and take the same keywords to change them.
     """
 

@@ -1,7 +1,7 @@
 """The requests of a wait, each held to the bound its step carries: the one place shells fetch and cancel.
 
 ``fetch_sync``/``fetch_async`` do a ``Fetch`` step (one GET of the response, its body read under the size
-ceiling of ``_bounded``); ``cancel_sync``/``cancel_async`` a ``Cancel`` step. With a bound (``within``),
+limits of ``_bounded``); ``cancel_sync``/``cancel_async`` a ``Cancel`` step. With a bound (``within``),
 the request runs without the SDK's retries, with every phase timeout shortened to the bound, and as a whole
 within it (see ``_deadline``); without one (no deadline), it runs as the SDK runs it. A cancel always has
 its bound, ``CANCEL_TIMEOUT``.

@@ -4,9 +4,14 @@ Behaviours (each stops when the client goes away or the server stops; none waits
 
 * ``Patient(answer)``: ``answer`` with a patient socket (large bodies on a loaded machine).
 * ``Streamed(status, headers, size, prefix)``: a body of ``size`` bytes, ``prefix`` then filler, written 1 MiB
-  at a time and never built whole (a 200 MB answer costs the server 1 MiB).
+  at a time and never built whole (a 200 MB answer costs the server 1 MiB); ``interval``: seconds between MiBs.
 * ``gzip_bomb_answer(inflated, prefix)``: ``content-encoding: gzip``, ~1 MB on the wire inflating to
-  ``inflated`` bytes (1 GiB by default) of a JSON-looking body that never closes.
+  ``inflated`` bytes (1 GiB by default) of a JSON-looking body that never closes (``closed=True``: a valid
+  completed ``Response`` whose ``pad`` field holds the filler).
+* ``real_answer(size, kind)``: a completed ``Response`` of about ``size`` bytes that compresses as real JSON
+  does (``"text"``: words, ~4x with gzip; ``"logprobs"``: token objects, ~11x; ``"arguments"``: tool calls whose
+  arguments are JSON in a string, ~10x; ``"image"``: base64, ~1.3x);
+  ``gzipped_answer(body)`` serves any body with ``content-encoding: gzip``.
 * ``huge_event_stream(size)``: an event stream whose first event never ends (``size`` bytes of one ``data:``).
 
 Answer builders: ``raw_answer(body, content_type)`` for any bytes (``NOT_UTF8``, ``nested(100_000)``, HTML...);
@@ -16,8 +21,10 @@ for the events of a background response that completes.
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
+import random
 import socket
 import struct
 import threading
@@ -27,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .server import HARD_CAP, Answer, head_bytes, response_body, send_all
+from .server import HARD_CAP, Answer, head_bytes, pause, response_body, send_all
 
 __all__ = [
     "MIB",
@@ -36,9 +43,11 @@ __all__ = [
     "Streamed",
     "gzip_bomb",
     "gzip_bomb_answer",
+    "gzipped_answer",
     "huge_event_stream",
     "nested",
     "raw_answer",
+    "real_answer",
     "sse_answer",
     "sse_event",
     "stream_events",
@@ -87,6 +96,7 @@ class Streamed:
     prefix: bytes = _OPEN_RESPONSE
     content_type: str = "application/json"
     status: int = 200
+    interval: float = 0.0
 
     def perform(self, conn: socket.socket, stop: threading.Event) -> bool:
         headers = [("content-type", self.content_type), ("content-length", str(self.size))]
@@ -96,31 +106,101 @@ class Streamed:
         left, deadline = self.size - len(self.prefix), time.monotonic() + HARD_CAP
         while left > 0 and time.monotonic() < deadline:
             chunk = _FILLER[: min(left, MIB)]
-            if not send_all(conn, chunk, stop):
+            if not send_all(conn, chunk, stop) or (self.interval and not pause(self.interval, stop)):
                 return False
             left -= len(chunk)
         return False
 
 
 @functools.lru_cache(maxsize=4)
-def gzip_bomb(inflated: int = 1024 * MIB, prefix: bytes = _OPEN_RESPONSE) -> bytes:
-    """A gzip stream of ``prefix`` and ``0`` filler, ``inflated`` bytes in all, built without inflating it: after
-    a sync flush the compressor is in the same state for every 1 MiB block, so one block's bytes repeat."""
+def gzip_bomb(inflated: int = 1024 * MIB, prefix: bytes = _OPEN_RESPONSE, suffix: bytes = b"") -> bytes:
+    """A gzip stream of ``prefix``, ``0`` filler and ``suffix``, about ``inflated`` bytes in all, built without
+    inflating it: after a sync flush the compressor is in the same state for every 1 MiB block, so one block's
+    bytes repeat."""
     blocks = max(2, (inflated - len(prefix)) // MIB)
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
     first = compressor.compress(prefix) + compressor.compress(_FILLER) + compressor.flush(zlib.Z_SYNC_FLUSH)
     again = compressor.compress(_FILLER) + compressor.flush(zlib.Z_SYNC_FLUSH)
-    end = compressor.flush(zlib.Z_FINISH)[:-8]  # its trailer counts only what went through; write the real one
+    end = (compressor.compress(suffix) + compressor.flush(zlib.Z_FINISH))[:-8]  # the trailer: written below
     crc = zlib.crc32(prefix)
     for _ in range(blocks):
         crc = zlib.crc32(_FILLER, crc)
-    size = len(prefix) + blocks * MIB
+    crc = zlib.crc32(suffix, crc)
+    size = len(prefix) + blocks * MIB + len(suffix)
     return first + again * (blocks - 1) + end + struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
 
 
-def gzip_bomb_answer(inflated: int = 1024 * MIB, content_type: str = "application/json") -> Patient:
-    body = gzip_bomb(inflated)
+def gzip_bomb_answer(
+    inflated: int = 1024 * MIB, content_type: str = "application/json", *, closed: bool = False
+) -> Patient:
+    body = gzip_bomb(inflated, suffix=b'"}' if closed else b"")
     return Patient(Answer(200, [("content-type", content_type), ("content-encoding", "gzip")], body))
+
+
+_WORDS = (  # noqa: SIM905
+    "the model answer background response poll server client token output text json value field item message "
+    "result error status request memory limit stream event image audio file search code call function tool data "
+    "table report summary chapter section figure analysis method sample measure number value unit time second"
+).split()
+
+
+@functools.lru_cache(maxsize=8)
+def _text_block(seed: int) -> str:
+    """1 MiB of words picked at random: gzip shrinks it about 3x, as it does prose."""
+    rng = random.Random(seed)
+    words = rng.choices(_WORDS, k=MIB // 5)
+    return " ".join(f"{word}{rng.randrange(1000)}" if rng.random() < 0.2 else word for word in words)[:MIB]
+
+
+@functools.lru_cache(maxsize=8)
+def _logprobs_block(seed: int) -> tuple[dict[str, Any], ...]:
+    """About 1 MiB of ``logprobs`` token objects, as ``include=["message.output_text.logprobs"]`` adds."""
+    rng = random.Random(seed)
+    tokens = []
+    for _ in range(MIB // 85):
+        word = rng.choice(_WORDS)
+        tokens.append({"token": word, "bytes": list(word.encode()), "logprob": round(-rng.random() * 3, 6)})
+    return tuple(tokens)
+
+
+@functools.lru_cache(maxsize=8)
+def _arguments_block(seed: int) -> str:
+    return json.dumps(list(_logprobs_block(seed)))
+
+
+@functools.lru_cache(maxsize=2)
+def real_answer(size: int, kind: str = "text", rid: str = "resp_1") -> bytes:
+    """A completed ``Response`` (JSON) of about ``size`` bytes that compresses like real answers of ``kind``."""
+
+    items = []
+    for index in range(max(1, size // MIB)):
+        part: dict[str, Any] = {"type": "output_text", "annotations": [], "text": ""}
+        if kind == "arguments":
+            arguments = _arguments_block(index % 8)
+            items.append({"type": "function_call", "id": f"fc_{index}", "call_id": f"call_{index}",
+                          "name": "record", "arguments": arguments, "status": "completed"})  # fmt: skip
+            continue
+        if kind == "text":
+            part["text"] = _text_block(index % 8)
+        elif kind == "logprobs":
+            part["logprobs"] = list(_logprobs_block(index % 8))
+        else:
+            part["text"] = base64.b64encode(random.Random(index).randbytes(MIB * 3 // 4)).decode()
+        items.append({"type": "message", "id": f"msg_{index}", "status": "completed", "role": "assistant",
+                      "content": [part]})  # fmt: skip
+    return json.dumps({**response_body(rid, "completed"), "output": items}).encode()
+
+
+@functools.lru_cache(maxsize=2)
+def _gzip(body: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return compressor.compress(body) + compressor.flush()
+
+
+def gzipped_answer(body: bytes) -> Patient:
+    """``body`` (JSON) sent with ``content-encoding: gzip``, compressed at gzip's default level."""
+    headers = [("content-type", "application/json"), ("content-encoding", "gzip")]
+    return Patient(Answer(200, headers, _gzip(body)))
 
 
 def sse_event(kind: str, sequence: int, **fields: Any) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def rewrap(raw: Any, kind: str, *, is_async: bool, strict: Check | None = None) 
             cls = _StrictAPIResponse if strict else APIResponse
     else:
         cls = _StrictLegacy if strict else LegacyAPIResponse
-    raw = getattr(raw, "wrapper", None) or raw  # a poll answer read under ``_bounded``'s ceiling
+    raw = getattr(raw, "wrapper", None) or raw  # a poll answer read under ``_bounded``'s size limits
     if type(raw) is cls:
         return raw
     stream = getattr(raw, "_stream", getattr(raw, "_is_sse_stream", False))

@@ -25,6 +25,7 @@ from typing import Final, Literal
 from typing_extensions import TypedDict
 
 from .._dispatch import normalize_raise_on
+from .._limits import DEFAULT_MAX_INFLATE_RATIO, AnswerLimits
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._recording import Recorder
 
@@ -68,6 +69,14 @@ class BackgroundSettings:
     raise_on: frozenset[str] = MODES_RAISE_ON
     journal: Recorder | None = None
     """Where every background job the client creates is recorded (``openai_background.Journal``)."""
+    max_answer_bytes: int | None = None
+    """Refuse a poll answer (or one stream event) larger than this, decompressed; None: no cap, as ``retrieve()``.
+    Unlike the others, this and ``max_inflate_ratio`` apply to every wait of the client (``poll`` too)."""
+    max_inflate_ratio: float | None = DEFAULT_MAX_INFLATE_RATIO
+    """Refuse, as a compression bomb, an answer that inflates past 32 MiB and past this many times the bytes
+    received (``_limits``); None: never."""
+    answer_limits: AnswerLimits = dataclasses.field(default=AnswerLimits(), init=False, repr=False, compare=False)
+    """``max_answer_bytes`` and ``max_inflate_ratio``, checked, as every read of an answer takes them."""
 
     def __post_init__(self) -> None:
         if self.journal is not None and not all(
@@ -80,6 +89,7 @@ class BackgroundSettings:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False, not {getattr(self, name)!r}")
         object.__setattr__(self, "raise_on", normalize_raise_on(self.raise_on))
+        object.__setattr__(self, "answer_limits", AnswerLimits(self.max_answer_bytes, self.max_inflate_ratio))
         self.wait_options()  # checks the poll options the way ``poll`` checks them
 
     def wait_options(self) -> WaitOptions:
@@ -113,7 +123,7 @@ class BackgroundSettings:
 
 DEFAULT_SETTINGS: Final = BackgroundSettings()
 
-_KEYWORDS: Final = frozenset(field.name for field in dataclasses.fields(BackgroundSettings))
+_KEYWORDS: Final = frozenset(field.name for field in dataclasses.fields(BackgroundSettings) if field.init)
 
 
 class SettingsKeywords(TypedDict, total=False):
@@ -128,6 +138,8 @@ class SettingsKeywords(TypedDict, total=False):
     cancel_on_interrupt: bool
     raise_on: Collection[str]
     journal: Recorder | None
+    max_answer_bytes: int | None
+    max_inflate_ratio: float | None
 
 
 def split_settings(kwargs: dict[str, object]) -> dict[str, object]:

@@ -20,7 +20,7 @@ from typing import Any, Final, TypeGuard, cast
 from openai._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from openai.types.responses import Response
 
-from .._bounded import MAX_EVENT_BYTES, AnswerTooLarge
+from .._bounded import AnswerTooLarge
 from .._codes import PENDING_STATUSES
 from .._compat import HttpResponse
 from .._dispatch import safe_repr, shorten, should_raise
@@ -161,7 +161,7 @@ def is_sse_error(error: Exception) -> TypeGuard[APIError]:
 def read_failure(error: Exception, position: StreamPosition, http: HttpResponse) -> Exception:
     """What a failed read of an open stream means, as ``_cadence.is_transient`` understands it.
 
-    An event whose data is not JSON (or not UTF-8, nested too deeply, larger than ``MAX_EVENT_BYTES``) is an
+    An event whose data is not JSON (or not UTF-8, nested too deeply, refused by the client's size limits) is an
     unreadable answer (``ResponseMalformedError``): worth resuming
     past, as an unreadable poll is worth repeating. A broken connection or a read timeout raised by the
     HTTP library itself (when the SDK's stream does not wrap them) becomes the SDK's
@@ -192,7 +192,7 @@ def _unreadable_event(error: Exception) -> str | None:
     if isinstance(error, RecursionError):
         return "an event's data is nested too deeply to read"
     if isinstance(error, AnswerTooLarge):
-        return f"an event is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB (decompressed)"
+        return str(error)
     return None
 
 
