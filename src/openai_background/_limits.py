@@ -77,7 +77,13 @@ def limits_of(client: object) -> AnswerLimits:
 
 def wire_counter(http_response: object) -> Callable[[], int] | None:
     """What reads the bytes received so far for ``http_response`` (before decompression), or None when the
-    HTTP library does not count them (the ratio is then not checked: never refuse what cannot be measured)."""
+    ratio cannot mean anything: an answer sent without a ``content-encoding`` (nothing inflates; a mock
+    transport's in-memory body), or an HTTP library that does not count the bytes. Never refuse what cannot
+    be measured."""
+    headers = getattr(http_response, "headers", None)
+    encoding = headers.get("content-encoding", "") if headers is not None else ""
+    if not str(encoding).strip() or str(encoding).strip().lower() == "identity":
+        return None
     if not isinstance(getattr(http_response, "num_bytes_downloaded", None), int):
         return None
     return lambda: int(getattr(http_response, "num_bytes_downloaded", 0))
@@ -118,8 +124,8 @@ class Ceiling:
         ratio = self.limits.max_inflate_ratio
         if ratio is None or self.wire is None or self.inflated <= INFLATE_FLOOR:
             return None
-        received = max(1, self.wire())
-        if self.inflated <= ratio * received:
+        received = self.wire()
+        if received <= 0 or self.inflated <= ratio * received:  # nothing counted: not measured, not refused
             return None
         return (
             f"refused as a compression bomb: {_size(received)} received inflated to more than "
