@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from openai._types import NOT_GIVEN, NotGiven, Omit
 from openai.types.responses import Response
 
-from .._recording import observed, record_create
+from .._recording import check_journal, observed, record_create
 from .._sdk_methods import sdk_method, sdk_raw
 from .._structured import StructuredOutput, structured_create
 from .._waiting import created_response, wait_async, wait_sync
@@ -74,6 +74,7 @@ def wait_create(
     """Create a background job and wait for its end: the final ``Response`` (or, for a raw call, the final
     poll's raw answer); raises the typed error for a status in ``settings.raise_on``."""
     call = _Call(kwargs)
+    check_journal(resource)
     raw = sdk_raw(resource, "create")(
         **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
     )
@@ -101,6 +102,7 @@ async def wait_create_async(
 ) -> Any:
     """The async ``wait_create``."""
     call = _Call(kwargs)
+    check_journal(resource)
     raw = await sdk_raw(resource, "create")(
         **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
     )
@@ -162,6 +164,7 @@ def journaled_create(resource: Any, kwargs: Mapping[str, Any]) -> Any:
     """``create(background=True)`` that returns at once, as the SDK's does, after recording the create answer
     in the client's journal (before returning; a failed write raises ``JournalWriteError`` naming the id)."""
     call = _Call(kwargs)
+    check_journal(resource)
     raw = sdk_raw(resource, "create")(
         **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
     )
@@ -173,6 +176,7 @@ def journaled_create(resource: Any, kwargs: Mapping[str, Any]) -> Any:
 async def journaled_create_async(resource: Any, kwargs: Mapping[str, Any]) -> Any:
     """The async ``journaled_create``."""
     call = _Call(kwargs)
+    check_journal(resource)
     raw = await sdk_raw(resource, "create")(
         **call.params, extra_headers=call.headers, extra_query=call.query, extra_body=call.body, timeout=call.timeout
     )
