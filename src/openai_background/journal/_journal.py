@@ -92,6 +92,12 @@ class Journal:
         rows = self._store.query(f"SELECT id FROM {JOBS} WHERE finished = 0 ORDER BY recorded_at, id")
         return [row[0] for row in rows]
 
+    def pending_base_urls(self) -> list[str | None]:
+        """The base URLs the pending jobs were created with (as stored: without credentials; None for jobs
+        recorded without one)."""
+        rows = self._store.query(f"SELECT DISTINCT base_url FROM {JOBS} WHERE finished = 0")
+        return sorted((row[0] for row in rows), key=lambda url: (url is not None, url or ""))
+
     def jobs(self, *, status: Collection[str] | None = None) -> list[Job]:
         """Every job, oldest first; only those whose status is in ``status`` when given."""
         rows = self._store.query(f"SELECT {COLUMNS} FROM {JOBS} ORDER BY recorded_at, id")
@@ -336,7 +342,7 @@ class Journal:
         except JournalError as error:
             raise JournalWriteError(
                 f"the journal {self._store.describe()} cannot be written ({error}); the create was not sent"
-            ) from error
+            ) from (error.__cause__ or error)
         self._failed = False
 
     def _guard(self, rid: str, work: Callable[[Tx], T]) -> T:

@@ -180,10 +180,12 @@ class Store:
             connection.execute("COMMIT")
             return result
 
-    def run(self, work: Callable[[Tx], T], *, write: bool, retry_seconds: float = RETRY_SECONDS) -> T:
+    def run(self, work: Callable[[Tx], T], *, write: bool, retry_seconds: float | None = None) -> T:
         """``work(tx)`` on one connection; PostgreSQL work whose connection dropped runs again on a fresh one
-        for up to ``retry_seconds``. Driver errors become ``JournalError`` (the cause chained)."""
-        deadline = time.monotonic() + (retry_seconds if self._pid else 0.0)  # no retry while opening
+        for up to ``retry_seconds`` (default ``RETRY_SECONDS``). Driver errors become ``JournalError`` (the
+        cause chained)."""
+        bound = RETRY_SECONDS if retry_seconds is None else retry_seconds
+        deadline = time.monotonic() + (bound if self._pid else 0.0)  # no retry while opening
         delay = 0.05
         while True:
             try:
@@ -220,10 +222,10 @@ class Store:
             return None
         return str(found) if found else None
 
-    def read(self, work: Callable[[Tx], T], *, retry_seconds: float = RETRY_SECONDS) -> T:
+    def read(self, work: Callable[[Tx], T], *, retry_seconds: float | None = None) -> T:
         return self.run(work, write=False, retry_seconds=retry_seconds)
 
-    def write(self, work: Callable[[Tx], T], *, retry_seconds: float = RETRY_SECONDS) -> T:
+    def write(self, work: Callable[[Tx], T], *, retry_seconds: float | None = None) -> T:
         return self.run(work, write=True, retry_seconds=retry_seconds)
 
     @staticmethod

@@ -4,6 +4,7 @@
 
 - ``postgresql://``, ``postgres://`` and ``postgresql+psycopg://`` URLs (the scheme in any case) and libpq
   ``key=value`` strings (``host=db dbname=jobs user=app``): PostgreSQL;
+- ``sqlite:///relative/path`` and ``sqlite:////absolute/path`` (SQLAlchemy's spelling): that SQLite file;
 - a ``psycopg_pool.ConnectionPool``: PostgreSQL through the caller's pool (never closed by the journal);
 - any other string or ``os.PathLike``: a SQLite file path, unless it looks like a URL (``scheme://...``,
   or ``key=value`` pairs) that is not one of the above: then ``ValueError``, never a local file of that name;
@@ -77,10 +78,15 @@ def parse_target(target: object) -> Target:
     scheme = _SCHEME.match(text)
     if scheme is not None:
         name = scheme.group(1).lower()
+        if name == "sqlite":
+            path = text.strip()[len("sqlite://") :]
+            if not path.startswith("/") or path == "/":
+                raise ValueError("a sqlite:// journal URL names a file: sqlite:///relative.db or sqlite:////abs.db")
+            return Target("sqlite", path=path[1:])
         if name not in POSTGRES_SCHEMES:
             raise ValueError(
-                f"Journal does not understand {name}:// URLs: give a SQLite file path or a postgresql:// URL "
-                "(postgres:// and postgresql+psycopg:// are taken too)"
+                f"Journal does not understand {name}:// URLs: give a SQLite file path (or sqlite:///path) or a "
+                "postgresql:// URL (postgres:// and postgresql+psycopg:// are taken too)"
             )
         return Target("postgres", conninfo="postgresql://" + text.strip().split("://", 1)[1])
     if isinstance(target, str) and _KEY_VALUE.match(text):
