@@ -42,6 +42,8 @@ BUSY_SECONDS = 30.0
 """How long a SQLite statement waits for another process's write lock before it fails."""
 RETRY_SECONDS = 15.0
 """How long PostgreSQL work is retried on fresh connections after its connection dropped."""
+RECONNECT_SECONDS = 5.0
+"""The longest reconnect series of the journal's pool before it starts a new one (its backoff restarts at 1 s)."""
 T = TypeVar("T")
 
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
@@ -134,6 +136,9 @@ class Store:
                     max_size=4,
                     kwargs={"autocommit": True},
                     timeout=RETRY_SECONDS,
+                    # The pool's reconnect backoff doubles from 1 s up to this, then gives up; the next request
+                    # starts again from 1 s. Short, so a server back after minutes is found within seconds.
+                    reconnect_timeout=RECONNECT_SECONDS,
                     name="openai-background-journal",
                     open=True,
                 )
