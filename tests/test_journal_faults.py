@@ -53,6 +53,7 @@ def record_queued(server: FakeResponsesServer, journal: Journal, script: JobScri
     ],
 )
 def test_every_postgres_spelling_reaches_postgres_and_hides_the_password(url: str) -> None:
+    pytest.importorskip("psycopg", reason="the postgres extra is not installed")
     target = parse_target(url)
     assert target.postgres and SECRET not in target.describe() and "db.example" in target.describe()
 
@@ -78,6 +79,7 @@ def test_sqlite_urls_and_wrong_types(tmp_path: Path, monkeypatch: Any) -> None:
 
 
 def test_a_refused_postgres_connection_names_no_password() -> None:
+    pytest.importorskip("psycopg_pool", reason="the postgres extra is not installed")
     with pytest.raises(JournalError) as caught:
         Journal(f"postgresql://app:{SECRET}@127.0.0.1:1/jobs")
     assert SECRET not in str(caught.value) and SECRET not in repr(caught.value) and caught.value.__cause__ is not None

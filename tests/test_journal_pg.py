@@ -136,9 +136,11 @@ def test_every_spelling_reaches_the_same_database(server: FakeResponsesServer, u
     from psycopg_pool import ConnectionPool
 
     with Journal(url) as reference:
-        rid = OpenAI(api_key=KEY, base_url=server.base_url, journal=reference).responses.create(
-            model="m", input="x", background=True
-        ).id
+        rid = (
+            OpenAI(api_key=KEY, base_url=server.base_url, journal=reference)
+            .responses.create(model="m", input="x", background=True)
+            .id
+        )
     pool = None
     if spelling == "pool":
         pool = ConnectionPool(url, kwargs={"autocommit": True}, min_size=1, max_size=2, open=True)
