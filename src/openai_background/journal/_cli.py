@@ -15,7 +15,7 @@ import argparse
 import json
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -103,7 +103,7 @@ class _Terminated:
 
 
 @contextmanager
-def _sigterm_interrupts() -> Iterator[_Terminated]:
+def _sigterm_interrupts() -> Generator[_Terminated, None, None]:
     """SIGTERM ends a command as Ctrl-C does (``KeyboardInterrupt``: resume releases its leases on the way
     out), marked so the exit status says which it was. Only from the main thread; restored afterwards."""
     seen = _Terminated()
@@ -160,7 +160,11 @@ def _resume(
         options["max_wait_seconds"] = args.timeout
     if args.poll_interval_ms is not None:
         options["poll_interval_ms"] = args.poll_interval_ms
-    options["on_wait"] = lambda message: report._write(report.err, message + "\n")
+
+    def on_wait(message: str) -> None:
+        report._write(report.err, message + "\n")
+
+    options["on_wait"] = on_wait
     # Each job at the base URL it was created with (None: the SDK's default, $OPENAI_BASE_URL), one group
     # after another; --base-url polls all of them there.
     groups: list[tuple[Any, str | None]] = [(ANY, args.base_url)]

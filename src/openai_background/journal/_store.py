@@ -220,7 +220,7 @@ class Store:
         if not self.target.conninfo:
             return None
         try:
-            from psycopg.conninfo import conninfo_to_dict
+            conninfo_to_dict: Any = importlib.import_module("psycopg.conninfo").conninfo_to_dict
 
             found = conninfo_to_dict(self.target.conninfo).get("password")
         except Exception:

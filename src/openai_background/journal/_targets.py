@@ -17,10 +17,11 @@ carry (a proxy login, ``api-key=``/``token=``/``sig=``... query parameters) befo
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = ["Target", "describe_conninfo", "parse_target", "public_base_url"]
@@ -70,7 +71,7 @@ def parse_target(target: object) -> Target:
             "Journal takes a SQLite file path, a postgresql:// URL, a libpq 'key=value' string or a "
             f"psycopg_pool.ConnectionPool, not {type(target).__name__}"
         )
-    text = os.fspath(target)
+    text: Any = os.fspath(cast("str | os.PathLike[str]", target))  # a bytes path is refused below
     if not isinstance(text, str):
         raise TypeError(f"Journal takes a text path, not {type(text).__name__}")
     if not text.strip():
@@ -98,7 +99,7 @@ def describe_conninfo(conninfo: str) -> str:
     """A PostgreSQL URL or libpq string as ``host=... port=... dbname=... user=...``, without the password
     (and without anything when it cannot be parsed)."""
     try:
-        from psycopg.conninfo import conninfo_to_dict
+        conninfo_to_dict: Any = importlib.import_module("psycopg.conninfo").conninfo_to_dict
 
         parts = conninfo_to_dict(conninfo)
     except Exception:
