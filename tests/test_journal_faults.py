@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from openai_background import OpenAI
+from openai_background import AsyncOpenAI, OpenAI
 from openai_background._cli import main
 from openai_background.journal import Journal, JournalError, JournalWriteError, _store
 from openai_background.journal._targets import parse_target, public_base_url
@@ -191,6 +191,32 @@ def test_resume_says_it_waits_for_a_live_holder_and_takes_the_jobs_once_freed(
     assert said and "1 pending job(s) leased by another live process" in said[0]
     holder.close()
     waiter.close()
+
+
+def test_an_explicit_wait_returns_to_its_caller_beside_a_resume_worker(
+    server: FakeResponsesServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "j.sqlite3"
+    worker, waiter = Journal(path), Journal(path)
+    rid = record_queued(server, worker, JobScript.completed(poll_after_ms=5), server.base_url)
+    assert worker.claim(5) == [rid]  # a resume worker holds it
+    plain = OpenAI(api_key=KEY, base_url=server.base_url, journal=waiter).responses.poll(rid, poll_interval_ms=5)
+    assert plain.status == "completed"  # the explicit wait got its end ...
+    worker.release([rid])
+    (outcome,) = OpenAI(api_key=KEY, base_url=server.base_url).responses.resume(worker)
+    assert outcome.response_id == rid and outcome.error is None  # ... and so does the worker: at least once
+    assert list(OpenAI(api_key=KEY, base_url=server.base_url).responses.resume(worker)) == []  # ended: once
+    assert worker.get(rid).status == "completed"  # the end stays readable without a request
+    worker.close()
+    waiter.close()
+
+
+def test_async_resume_never_entered_warns(server: FakeResponsesServer, tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as journal:
+        client = AsyncOpenAI(api_key=KEY, base_url=server.base_url)
+        with pytest.warns(RuntimeWarning, match="never entered"):
+            client.responses.resume(journal)
+            gc.collect()
 
 
 def test_resume_never_iterated_warns_and_leases_nothing(server: FakeResponsesServer, tmp_path: Path) -> None:
