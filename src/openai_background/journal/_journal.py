@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
 import time
-from collections.abc import Callable, Collection, Mapping
-from typing import Any, TypeVar
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from openai.types.responses import Response
 
@@ -17,23 +14,16 @@ from .._dispatch import DEFAULT_RAISE_ON
 from .._events import PollEvent
 from .._raising import raise_for_status
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError
-from ._leases import DEFAULT_LEASE_SECONDS, Heartbeat, holder_is_alive, this_holder
+from ._leases import DEFAULT_LEASE_SECONDS, Heartbeat
+from ._leasing import ANY, FREED, HOLDER, Leasing
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
-from ._store import JOBS, Tx, open_store
+from ._store import JOBS, open_store
 from ._targets import public_base_url
 
-__all__ = ["DEFAULT_LEASE_SECONDS", "Job", "Journal"]
-
-PROBE_SECONDS = 5.0
-"""How long the check before a create retries a PostgreSQL journal that lost its connection."""
-T = TypeVar("T")
-ANY: Any = object()
-"""``claim(base_url=ANY)``: jobs of every base URL."""
-_HOLDER = "lease_owner = ?, lease_host = ?, lease_pid = ?, lease_started = ?"
-_FREED = "lease_owner = NULL, lease_expires = NULL, lease_host = NULL, lease_pid = NULL, lease_started = NULL"
+__all__ = ["ANY", "DEFAULT_LEASE_SECONDS", "Job", "Journal"]
 
 
-class Journal:
+class Journal(Leasing):
     """A durable record of background jobs: ``Journal("jobs.sqlite3")`` (SQLite, WAL) or
     ``Journal("postgresql://...")`` (PostgreSQL, psycopg 3 and psycopg_pool: ``openai-background[postgres]``;
     also ``postgres://``, ``postgresql+psycopg://``, a libpq ``"host=... dbname=..."`` string or a
@@ -66,14 +56,6 @@ class Journal:
 
     def __repr__(self) -> str:
         return f"Journal({self._store.describe()!r})"
-
-    @property
-    def owner(self) -> str:
-        """This process's name on the leases it holds (host, pid and a random part)."""
-        if self._owner_pid != os.getpid():
-            self._owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-            self._owner_pid = os.getpid()
-        return self._owner
 
     def close(self) -> None:
         self._heartbeat.stop()
@@ -200,7 +182,7 @@ class Journal:
             changed = self._write(
                 rid,
                 f"UPDATE {JOBS} SET status = ?, polls = polls + ?, updated_at = ?, finished = 1, outcome = ?, "
-                f"error_class = ?, final_response = ?, {_FREED} WHERE id = ? AND finished = 0 AND {held}",
+                f"error_class = ?, final_response = ?, {FREED} WHERE id = ? AND finished = 0 AND {held}",
                 (status, polls, now, status, error_class, body, rid, *held_params),
             )
         elif event.done:  # given up (timeout, failures, a stream stopped early): pending, for the next resume
@@ -208,7 +190,7 @@ class Journal:
             outcome = type(event.error).__name__ if event.error is not None else "stopped"
             changed = self._write(
                 rid,
-                f"UPDATE {JOBS} SET polls = polls + ?, updated_at = ?, outcome = ?, {_FREED} "
+                f"UPDATE {JOBS} SET polls = polls + ?, updated_at = ?, outcome = ?, {FREED} "
                 f"WHERE id = ? AND finished = 0 AND {held}",
                 (polls, now, outcome, rid, *held_params),
             )
@@ -223,7 +205,7 @@ class Journal:
             changed = self._write(
                 rid,
                 f"UPDATE {JOBS} SET status = COALESCE(?, status), polls = polls + ?, updated_at = ?, "
-                f"lease_expires = ?, {_HOLDER} WHERE id = ? AND finished = 0 AND {held}",
+                f"lease_expires = ?, {HOLDER} WHERE id = ? AND finished = 0 AND {held}",
                 (status, 1 + skipped, now, expires, *self._holder(), rid, *held_params),
             )
             if changed:
@@ -237,126 +219,6 @@ class Journal:
                 response_id=rid,
             )
 
-    def _renew_all(self) -> int:
-        """The heartbeat: extend every lease of this process (jobs of a resume batch waiting for their first
-        poll, and jobs whose poll hangs, keep theirs while the process lives); how many it holds."""
-        until = time.time() + self.lease_seconds
-        return self._store.execute(
-            f"UPDATE {JOBS} SET lease_expires = CASE WHEN lease_expires < ? THEN ? ELSE lease_expires END "
-            "WHERE lease_owner = ? AND finished = 0",
-            (until, until, self.owner),
-        )
-
-    def _holder(self) -> tuple[str, str, int, str]:
-        return (self.owner, *this_holder())
-
     def forget(self, response_id: str) -> bool:
         """Remove a job from the journal (it is not cancelled); whether it was there."""
         return self._write(response_id, f"DELETE FROM {JOBS} WHERE id = ?", (response_id,)) > 0
-
-    # -- leases -------------------------------------------------------------------------------------
-
-    def claim(self, limit: int, *, base_url: Any = ANY) -> list[str]:
-        """Lease up to ``limit`` pending jobs no live process holds to this process, oldest update first (with
-        ``base_url``, only jobs recorded with that base URL; ``None`` for jobs recorded without one). A lease
-        held by a dead process of this host is taken over at once. SQLite serialises claims with ``BEGIN
-        IMMEDIATE``; PostgreSQL skips rows another claim has locked."""
-        now = time.time()
-        dead = self._dead_holders(now)
-        store = self._store
-        free = "finished = 0 AND (lease_expires IS NULL OR lease_expires < ?"
-        free_params: list[object] = [now]
-        if dead:
-            free += f" OR lease_owner IN ({', '.join('?' for _ in dead)})"
-            free_params += dead
-        free += ")"
-        if base_url is not ANY:
-            free += " AND base_url IS NULL" if base_url is None else " AND base_url = ?"
-            free_params += [] if base_url is None else [public_base_url(base_url)]
-
-        def work(tx: Tx) -> list[str]:
-            rows = tx.query(
-                f"SELECT id FROM {JOBS} WHERE {free} ORDER BY updated_at, id LIMIT ?{store.skip_locked}",
-                (*free_params, limit),
-            )
-            ids = [row[0] for row in rows]
-            if ids:
-                marks = ", ".join("?" for _ in ids)
-                tx.execute(
-                    f"UPDATE {JOBS} SET lease_expires = ?, {_HOLDER} WHERE id IN ({marks}) AND {free}",
-                    (now + self.lease_seconds, *self._holder(), *ids, *free_params),
-                )
-            return ids
-
-        ids = self._guard("(claiming pending jobs)", work)
-        if ids:
-            self._heartbeat.beat()
-        return ids
-
-    def _dead_holders(self, now: float) -> list[str]:
-        """The owners of unexpired leases on this host whose process is gone (or whose PID was reused)."""
-        rows = self._store.query(
-            f"SELECT DISTINCT lease_owner, lease_pid, lease_started FROM {JOBS} WHERE finished = 0 "
-            "AND lease_expires >= ? AND lease_host = ? AND lease_owner <> ?",
-            (now, this_holder()[0], self.owner),
-        )
-        return [owner for owner, pid, started in rows if pid is not None and not holder_is_alive(int(pid), started)]
-
-    def release(self, response_ids: Collection[str]) -> None:
-        """Give up this process's leases on ``response_ids`` (the jobs stay pending)."""
-        ids = list(response_ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            self._write(
-                chunk[0],
-                f"UPDATE {JOBS} SET {_FREED} WHERE id IN ({marks}) AND lease_owner = ?",
-                (*chunk, self.owner),
-            )
-
-    def held_elsewhere(self) -> tuple[int, float] | None:
-        """How many pending jobs other live processes hold, and the seconds until the first of those leases
-        expires; None if there is none."""
-        now = time.time()
-        dead = set(self._dead_holders(now))
-        rows = self._store.query(
-            f"SELECT lease_owner, COUNT(*), MIN(lease_expires) FROM {JOBS} WHERE finished = 0 "
-            "AND lease_expires IS NOT NULL AND lease_owner <> ? GROUP BY lease_owner",
-            (self.owner,),
-        )
-        live = [(int(count), float(first)) for owner, count, first in rows if owner not in dead]
-        if not live:
-            return None
-        return sum(count for count, _ in live), max(0.0, min(first for _, first in live) - now)
-
-    # -- failures -----------------------------------------------------------------------------------
-
-    def check_writable(self) -> None:
-        """Before a create is sent: if the last write failed (or none was tried yet), write once to the
-        journal; ``JournalWriteError`` if it still cannot be written, so no job is paid for and left
-        unrecorded. Costs nothing while writes succeed."""
-        if not self._failed:
-            return
-        try:
-            self._store.write(self._store.probe, retry_seconds=PROBE_SECONDS)
-        except JournalError as error:
-            raise JournalWriteError(
-                f"the journal {self._store.describe()} cannot be written ({error}); the create was not sent"
-            ) from (error.__cause__ or error)
-        self._failed = False
-
-    def _guard(self, rid: str, work: Callable[[Tx], T]) -> T:
-        try:
-            result = self._store.write(work)
-        except JournalError as error:
-            self._failed = True
-            job = "" if rid.startswith("(") else f"background job {rid} could not be recorded: "
-            raise JournalWriteError(
-                f"{job}{error}" + ("; the job may still be running: note its id" if job else ""),
-                response_id=rid if job else None,
-            ) from (error.__cause__ or error)
-        self._failed = False
-        return result
-
-    def _write(self, rid: str, statement: str, params: tuple[object, ...]) -> int:
-        return self._guard(rid, lambda tx: tx.execute(statement, params))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
 from .._recording import observed
 from ._journal import ANY, Journal
+from ._outcomes import Entered, Outcomes
 
 if TYPE_CHECKING:
     from openai._types import Headers, Query
@@ -92,59 +92,6 @@ class _Batches:
         """On the way out (interrupt, error, caller stopped early): others may take these now."""
         unfinished, self.unfinished = self.unfinished, set()
         self.journal.release(unfinished)
-
-
-class Outcomes(Iterator[PollOutcome]):
-    """What the sync ``resume`` returns: an iterator of outcomes. Nothing is leased or polled until it is
-    iterated; one dropped without being iterated warns (``RuntimeWarning``), as a never-awaited coroutine
-    does, since a forgotten resume would otherwise do nothing silently."""
-
-    def __init__(self, outcomes: Iterator[PollOutcome]) -> None:
-        self._outcomes = outcomes
-        self._used = False
-
-    def __iter__(self) -> Outcomes:
-        return self
-
-    def __next__(self) -> PollOutcome:
-        self._used = True
-        return next(self._outcomes)
-
-    def close(self) -> None:
-        """Stop waiting: release the leases of the jobs not waited for to their end."""
-        self._used = True
-        close = getattr(self._outcomes, "close", None)
-        if close is not None:
-            close()
-
-    def __del__(self) -> None:
-        if not self._used:
-            warnings.warn(UNUSED, RuntimeWarning, stacklevel=2)
-
-
-UNUSED = (
-    "client.responses.resume(journal) was never iterated, so no job was waited for: "
-    "use `for outcome in client.responses.resume(journal): ...` (or list(...))"
-)
-
-
-class _Entered(AbstractAsyncContextManager[AsyncIterator[PollOutcome]]):
-    """What the async ``resume`` returns; one never entered warns on collection, like ``Outcomes``."""
-
-    def __init__(self, manager: AbstractAsyncContextManager[AsyncIterator[PollOutcome]]) -> None:
-        self._manager = manager
-        self._used = False
-
-    async def __aenter__(self) -> AsyncIterator[PollOutcome]:
-        self._used = True
-        return await self._manager.__aenter__()
-
-    async def __aexit__(self, *exc_info: Any) -> bool | None:
-        return await self._manager.__aexit__(*exc_info)
-
-    def __del__(self) -> None:
-        if not self._used:
-            warnings.warn(UNUSED.replace("iterated", "entered (async with)"), RuntimeWarning, stacklevel=2)
 
 
 def _check(journal: object, batch: object, concurrency: int) -> tuple[Journal, int]:
@@ -309,4 +256,4 @@ class AsyncResumingResponses(_AsyncResponses):
             concurrency=concurrency,
             **request,
         )
-        return _Entered(manager)
+        return Entered(manager)
