@@ -256,6 +256,23 @@ def test_cli_resume_polls_each_job_at_its_stored_base_url(
     assert sorted(json.loads(line)["response_id"] for line in capsys.readouterr().out.splitlines()) == sorted(ids)
 
 
+def test_resume_of_one_base_url_neither_takes_nor_waits_for_another_s(
+    server: FakeResponsesServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "j.sqlite3"
+    holder, worker = Journal(path), Journal(path)
+    mine = record_queued(server, worker, JobScript.completed(poll_after_ms=5), server.base_url)
+    other = record_queued(server, worker, JobScript.completed(poll_after_ms=5), "http://elsewhere.example/v1")
+    assert holder.claim(5, base_url="http://elsewhere.example/v1") == [other]  # a live process holds it
+    started = time.monotonic()
+    client = OpenAI(api_key=KEY, base_url=server.base_url)
+    assert [o.response_id for o in client.responses.resume(worker, only_base_url=server.base_url)] == [mine]
+    assert time.monotonic() - started < 5 and worker.pending() == [other]
+    assert worker.pending_base_urls() == ["http://elsewhere.example/v1"]
+    holder.close()
+    worker.close()
+
+
 @pytest.mark.once
 def test_sigterm_to_cli_resume_releases_its_leases(server: FakeResponsesServer, tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"

@@ -74,9 +74,9 @@ class Leasing:
             free += f" OR lease_owner IN ({', '.join('?' for _ in dead)})"
             free_params += dead
         free += ")"
-        if base_url is not ANY:
-            free += " AND base_url IS NULL" if base_url is None else " AND base_url = ?"
-            free_params += [] if base_url is None else [public_base_url(base_url)]
+        where, where_params = _of_base_url(base_url)
+        free += where
+        free_params += where_params
 
         def work(tx: Tx) -> list[str]:
             rows = tx.query(
@@ -118,15 +118,16 @@ class Leasing:
                 (*chunk, self.owner),
             )
 
-    def held_elsewhere(self) -> tuple[int, float] | None:
-        """How many pending jobs other live processes hold, and the seconds until the first of those leases
-        expires; None if there is none."""
+    def held_elsewhere(self, *, base_url: Any = ANY) -> tuple[int, float] | None:
+        """How many pending jobs (of ``base_url``, as in ``claim``) other live processes hold, and the seconds
+        until the first of those leases expires; None if there is none."""
         now = time.time()
         dead = set(self._dead_holders(now))
+        where, where_params = _of_base_url(base_url)
         rows = self._store.query(
             f"SELECT lease_owner, COUNT(*), MIN(lease_expires) FROM {JOBS} WHERE finished = 0 "
-            "AND lease_expires IS NOT NULL AND lease_owner <> ? GROUP BY lease_owner",
-            (self.owner,),
+            f"AND lease_expires IS NOT NULL AND lease_owner <> ?{where} GROUP BY lease_owner",
+            (self.owner, *where_params),
         )
         live = [(int(count), float(first)) for owner, count, first in rows if owner not in dead]
         if not live:
@@ -164,3 +165,12 @@ class Leasing:
 
     def _write(self, rid: str, statement: str, params: tuple[object, ...]) -> int:
         return self._guard(rid, lambda tx: tx.execute(statement, params))
+
+
+def _of_base_url(base_url: Any) -> tuple[str, list[object]]:
+    """The condition (and its parameters) limiting a claim to the jobs of ``base_url`` (``ANY``: all)."""
+    if base_url is ANY:
+        return "", []
+    if base_url is None:
+        return " AND base_url IS NULL", []
+    return " AND base_url = ?", [public_base_url(base_url)]

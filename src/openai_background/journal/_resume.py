@@ -63,7 +63,7 @@ class _Batches:
             self.seen.update(fresh)
             self.unfinished.update(fresh)
             return fresh
-        held = self.journal.held_elsewhere()
+        held = self.journal.held_elsewhere(base_url=self.base_url)
         if held is None:
             return None
         count, seconds = held
