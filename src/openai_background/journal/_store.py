@@ -22,6 +22,7 @@ SQLite needs none of this: a file does not drop; a locked one is waited for ``BU
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sqlite3
@@ -199,11 +200,21 @@ class Store:
                 raise
             except Exception as error:
                 if self.postgres and self._retryable(error) and time.monotonic() + delay < deadline:
+                    self._drop_broken()
                     time.sleep(delay)
                     delay = min(delay * 2, 1.0)
                     continue
                 what = "write to" if write else "read"
                 raise JournalError(f"cannot {what} the journal {self.describe()}: {self.explain(error)}") from error
+
+    def _drop_broken(self) -> None:
+        """After a lost connection, the pool's idle ones likely died with it (a restart, a failover): test
+        them all now (``pool.check()``), so the retry gets a fresh one instead of the next dead one."""
+        pool = self._handle
+        if pool is None or isinstance(pool, sqlite3.Connection):
+            return
+        with contextlib.suppress(Exception):  # the server is away: the pool keeps reconnecting in the background
+            pool.check()
 
     def _retryable(self, error: Exception) -> bool:
         """A lost or refused connection (psycopg's ``OperationalError``, the pool's timeout included)."""
