@@ -254,6 +254,13 @@ def test_cli_resume_polls_each_job_at_its_stored_base_url(
         ids = [record_queued(server, journal, JobScript.completed(poll_after_ms=5), server.base_url) for _ in "ab"]
     assert main(["jobs", "resume", "--journal", str(path), "--poll-interval-ms", "5", "--json"]) == 0
     assert sorted(json.loads(line)["response_id"] for line in capsys.readouterr().out.splitlines()) == sorted(ids)
+    with Journal(path) as holder:  # a job another live process waits for: said on stderr, then taken once freed
+        rid = record_queued(server, holder, JobScript.completed(poll_after_ms=5), server.base_url)
+        assert holder.claim(5) == [rid]
+        threading.Timer(1.0, holder.release, ([rid],)).start()
+        assert main(["jobs", "resume", "--journal", str(path), "--poll-interval-ms", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "waiting for 1 pending job(s) leased by another live process" in err and f"{rid}: completed" in err
 
 
 def test_resume_of_one_base_url_neither_takes_nor_waits_for_another_s(
