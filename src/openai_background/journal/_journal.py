@@ -18,7 +18,7 @@ from ._leases import DEFAULT_LEASE_SECONDS, Heartbeat
 from ._leasing import ANY, FREED, HOLDER, Leasing
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
 from ._store import JOBS, open_store
-from ._targets import public_base_url
+from ._targets import JournalTarget, public_base_url
 
 __all__ = ["ANY", "DEFAULT_LEASE_SECONDS", "Job", "Journal"]
 
@@ -43,7 +43,9 @@ class Journal(Leasing):
     Every failure to read is a ``JournalError``, to write a ``JournalWriteError`` (the driver's error chained).
     """
 
-    def __init__(self, target: object, *, lease_seconds: float = DEFAULT_LEASE_SECONDS, create: bool = True) -> None:
+    def __init__(
+        self, target: JournalTarget, *, lease_seconds: float = DEFAULT_LEASE_SECONDS, create: bool = True
+    ) -> None:
         self.lease_seconds = positive("lease_seconds", lease_seconds)
         self._store = open_store(target, create=create)
         self._owner = ""

@@ -20,17 +20,31 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, Final, Protocol, Union, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["Target", "describe_conninfo", "parse_target", "public_base_url"]
+__all__ = ["JournalTarget", "PoolLike", "Target", "describe_conninfo", "parse_target", "public_base_url"]
 
 POSTGRES_SCHEMES: Final = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
 _SCHEME: Final = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*)://")
 _KEY_VALUE: Final = re.compile(r"^\s*[A-Za-z_]+\s*=")
 SECRET_QUERY_WORDS: Final = ("key", "token", "sig", "secret", "password", "passwd", "pwd", "auth", "credential")
 """A query parameter whose name contains one of these (``api-key``, ``access_token``, ``sig``...) is dropped."""
+
+
+class PoolLike(Protocol):
+    """What ``Journal`` takes as a pool: a ``psycopg_pool.ConnectionPool`` (matched by shape, as psycopg is an
+    optional extra; at run time the class itself is checked)."""
+
+    def connection(self, timeout: float | None = None) -> AbstractContextManager[Any]: ...
+
+    def check(self) -> None: ...
+
+
+JournalTarget = Union[str, "os.PathLike[str]", PoolLike]
+"""What ``Journal(target)`` takes: a SQLite path, a PostgreSQL URL or libpq string, or a pool."""
 
 
 @dataclass(frozen=True)
