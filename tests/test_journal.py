@@ -21,7 +21,7 @@ from openai_background import AsyncOpenAI, OpenAI, ResponseCancelledError, Respo
 from openai_background._cli import main
 from openai_background._recording import record_create
 from openai_background.journal import JobNotFinishedError, Journal, JournalError, JournalWriteError
-from openai_background.journal._store import MIGRATIONS, SCHEMA_VERSION
+from openai_background.journal._schema import MIGRATIONS, SCHEMA_VERSION
 from openai_background.testing import FakeResponsesServer, JobScript
 
 KEY = "sk-journal-canary-0123456789abcdef"

@@ -23,7 +23,7 @@ import pytest
 
 from openai_background import AsyncOpenAI, OpenAI
 from openai_background._cli import main
-from openai_background.journal import Journal, JournalError, JournalWriteError, _store
+from openai_background.journal import Journal, JournalError, JournalWriteError, _leasing, _store
 from openai_background.journal._targets import parse_target, public_base_url
 from openai_background.testing import FakeResponsesServer, JobScript
 
@@ -134,6 +134,24 @@ def test_a_locked_journal_refuses_the_create_before_it_is_sent(
     assert creates(server) == before + 2
     holder.execute("ROLLBACK")
     journal.close()
+
+
+def test_the_check_before_a_create_waits_for_a_lock_less_than_a_write_does(
+    server: FakeResponsesServer, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(_leasing, "PROBE_SECONDS", 0.3)  # a write would wait BUSY_SECONDS (30 s) for the lock
+    path = tmp_path / "j.sqlite3"
+    with Journal(path) as journal:
+        holder = _locked(path)
+        started = time.monotonic()
+        with pytest.raises(JournalWriteError, match="not sent"):
+            OpenAI(api_key=KEY, base_url=server.base_url, journal=journal).responses.create(
+                model="m", input="x", background=True
+            )
+        assert time.monotonic() - started < 5
+        holder.execute("ROLLBACK")
+        journal.check_writable()  # the lock is gone: writable again, and the usual wait is back
+        assert journal._store.query("PRAGMA busy_timeout") == [(int(_store.BUSY_SECONDS * 1000),)]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="chattr +i needs root")

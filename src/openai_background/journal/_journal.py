@@ -17,7 +17,8 @@ from ._errors import JobNotFinishedError, JournalError, JournalWriteError
 from ._leases import DEFAULT_LEASE_SECONDS, Heartbeat
 from ._leasing import ANY, FREED, HOLDER, Leasing
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
-from ._store import JOBS, open_store
+from ._schema import JOBS
+from ._store import open_store
 from ._targets import JournalTarget, public_base_url
 
 __all__ = ["ANY", "DEFAULT_LEASE_SECONDS", "Job", "Journal"]

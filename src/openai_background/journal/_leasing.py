@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from ._errors import JournalError, JournalWriteError
 from ._leases import Heartbeat, holder_is_alive, this_holder
-from ._store import JOBS, Store, Tx
+from ._schema import JOBS
+from ._store import Store, Tx
 from ._targets import public_base_url
 
 __all__ = ["ANY", "FREED", "HOLDER", "Leasing"]

@@ -1,5 +1,5 @@
-"""The SQL layer of the journal, the one module that owns its connections: SQLite (``sqlite3``) and
-PostgreSQL (psycopg 3 through ``psycopg_pool``), the versioned schema and its migrations.
+"""The journal's connections, the one module that owns them: SQLite (``sqlite3``) and PostgreSQL (psycopg 3
+through ``psycopg_pool``). The tables and their migrations are ``_schema``'s.
 
 Its API, for the journal and for modules built on it (a webhook recorder, a wake-up channel):
 
@@ -10,14 +10,14 @@ Its API, for the journal and for modules built on it (a webhook recorder, a wake
   placeholders on both backends. Any driver error comes out as ``JournalError``, its cause chained and no
   password in its message. ``store.query``/``store.execute`` are one-statement shorthands;
 - ``store.connect()``: a context manager giving a raw DB-API connection (PostgreSQL: borrowed from the pool);
-- ``SCHEMA_VERSION`` and ``MIGRATIONS``: the schema, one tuple of statements per version.
 
 Recovery: on PostgreSQL a connection that drops (server restart, failover, ``pg_terminate_backend``, an idle
 timeout) is discarded by the pool, and ``work`` runs again on a fresh one, for up to ``RETRY_SECONDS``
 (every statement the journal writes may run twice: inserts are ``ON CONFLICT DO NOTHING``, updates set
 values). Why ``psycopg_pool`` rather than our own reconnect loop: it is psycopg's own, replaces broken
 connections in the background, is thread-safe, and lets a caller hand the journal a pool it already has.
-SQLite needs none of this: a file does not drop; a locked one is waited for ``BUSY_SECONDS``.
+SQLite needs none of this: a file does not drop; a locked one is waited for ``BUSY_SECONDS`` (``retry_seconds``,
+when given: the check before a create waits ``PROBE_SECONDS`` only).
 """
 
 from __future__ import annotations
@@ -30,15 +30,14 @@ import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from ._errors import JournalError
+from ._schema import SCHEMA, migrate
 from ._targets import Target, parse_target
 
-__all__ = ["BUSY_SECONDS", "MIGRATIONS", "RETRY_SECONDS", "SCHEMA_VERSION", "Store", "Tx", "open_store"]
+__all__ = ["BUSY_SECONDS", "RETRY_SECONDS", "Store", "Tx", "open_store"]
 
-JOBS: Final = "openai_background_jobs"
-SCHEMA: Final = "openai_background_schema_version"
 BUSY_SECONDS = 30.0
 """How long a SQLite statement waits for another process's write lock before it fails."""
 RETRY_SECONDS = 15.0
@@ -47,33 +46,6 @@ RECONNECT_SECONDS = 5.0
 """The longest reconnect series of the journal's pool before it starts a new one (its backoff restarts at 1 s)."""
 T = TypeVar("T")
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
-    (  # version 1
-        f"CREATE TABLE {JOBS} ("
-        " id TEXT PRIMARY KEY,"
-        " created_at DOUBLE PRECISION,"  # the response's own created_at (seconds since the epoch)
-        " recorded_at DOUBLE PRECISION NOT NULL,"
-        " updated_at DOUBLE PRECISION NOT NULL,"
-        " model TEXT, status TEXT, base_url TEXT,"
-        " metadata TEXT,"  # the caller's metadata, as JSON
-        " stream_cursor BIGINT,"  # the last sequence number read, when streamed
-        " text_format TEXT,"  # module:qualname of the structured-output model, if any
-        " polls INTEGER NOT NULL DEFAULT 0,"
-        " finished INTEGER NOT NULL DEFAULT 0,"  # 1 once the job has ended; never polled again
-        " outcome TEXT,"  # the final status, or the error class name of an unrecoverable poll
-        " error_class TEXT,"  # the typed error the end stands for (None for completed)
-        " final_response TEXT,"  # the terminal Response, as JSON
-        " lease_owner TEXT, lease_expires DOUBLE PRECISION)",
-        f"CREATE INDEX {JOBS}_pending ON {JOBS} (finished, lease_expires)",
-    ),
-    (  # version 2: who holds a lease, so a dead holder on the same host is taken over at once
-        f"ALTER TABLE {JOBS} ADD COLUMN lease_host TEXT",  # hostname/boot id/pid namespace
-        f"ALTER TABLE {JOBS} ADD COLUMN lease_pid INTEGER",
-        f"ALTER TABLE {JOBS} ADD COLUMN lease_started TEXT",  # the holder process's start time ('' unknown)
-        f"CREATE INDEX {JOBS}_owner ON {JOBS} (lease_owner)",
-    ),
-)
-SCHEMA_VERSION: Final = len(MIGRATIONS)
 _abandoned: list[object] = []
 """Pools inherited across a fork: never used or closed in the child (their sockets are the parent's)."""
 
@@ -169,7 +141,7 @@ class Store:
             with self._lock:
                 yield handle
 
-    def _once(self, work: Callable[[Tx], T], write: bool, timeout: float) -> T:
+    def _once(self, work: Callable[[Tx], T], write: bool, timeout: float, busy: float | None = None) -> T:
         with self.connect(timeout) as connection:
             tx = Tx(connection, self.postgres)
             if not write:
@@ -177,7 +149,13 @@ class Store:
             if self.postgres:
                 with connection.transaction():
                     return work(tx)
-            connection.execute("BEGIN IMMEDIATE")  # the write lock at once: two claims never interleave
+            if busy is not None:  # a shorter wait for the write lock than BUSY_SECONDS, for this write only
+                connection.execute(f"PRAGMA busy_timeout = {int(busy * 1000)}")
+            try:
+                connection.execute("BEGIN IMMEDIATE")  # the write lock at once: two claims never interleave
+            finally:
+                if busy is not None:
+                    connection.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
             try:
                 result = work(tx)
             except BaseException:
@@ -195,7 +173,8 @@ class Store:
         delay = 0.05
         while True:
             try:
-                return self._once(work, write, max(1.0, deadline - time.monotonic()))
+                busy = None if self.postgres or retry_seconds is None else min(retry_seconds, BUSY_SECONDS)
+                return self._once(work, write, max(1.0, deadline - time.monotonic()), busy)
             except JournalError:
                 raise
             except Exception as error:
@@ -264,47 +243,6 @@ class Store:
             if handle is not None and self.target.pool is None and self._pid == os.getpid():
                 handle.close()
 
-    def version(self, tx: Tx) -> int | None:
-        """The schema version stored, or None for a database without a journal."""
-        if self.postgres:
-            found = tx.query("SELECT to_regclass(?)", (SCHEMA,))
-            exists = found[0][0] is not None
-        else:
-            exists = bool(tx.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (SCHEMA,)))
-        if not exists:
-            return None
-        rows = tx.query(f"SELECT version FROM {SCHEMA}")
-        return int(rows[0][0]) if rows else 0
-
-    def migrate(self, *, create: bool = True) -> None:
-        """Create or upgrade the schema to ``SCHEMA_VERSION``, once, even with many processes starting together
-        (SQLite: the write lock; PostgreSQL: an advisory transaction lock). A current schema is only read, so
-        a read-only journal opens. Without ``create``, a database holding no journal is a ``JournalError``."""
-        version = self.read(self.version)
-        if version is None and not create:
-            raise JournalError(f"{self.describe()} holds no journal")
-        if version is not None and version > SCHEMA_VERSION:
-            raise JournalError(
-                f"the journal {self.describe()} has schema version {version}; this openai-background knows up "
-                f"to {SCHEMA_VERSION}: upgrade the package"
-            )
-        if version != SCHEMA_VERSION:
-            self.write(self._upgrade)
-
-    def _upgrade(self, tx: Tx) -> None:
-        if self.postgres:
-            tx.query("SELECT pg_advisory_xact_lock(7316451)")
-        tx.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA} (version INTEGER NOT NULL)")
-        rows = tx.query(f"SELECT version FROM {SCHEMA}")
-        version = int(rows[0][0]) if rows else 0
-        for statements in MIGRATIONS[version:]:
-            for statement in statements:
-                tx.execute(statement)
-        if not rows:
-            tx.execute(f"INSERT INTO {SCHEMA} (version) VALUES (?)", (SCHEMA_VERSION,))
-        elif version < SCHEMA_VERSION:
-            tx.execute(f"UPDATE {SCHEMA} SET version = ?", (SCHEMA_VERSION,))
-
 
 def open_store(target: object, *, create: bool = True) -> Store:
     """A migrated ``Store`` for ``target`` (see ``_targets.parse_target``); without ``create``, a missing
@@ -314,7 +252,7 @@ def open_store(target: object, *, create: bool = True) -> Store:
         raise JournalError(f"no journal at {parsed.path}: the file does not exist")
     store = Store(parsed)
     try:
-        store.migrate(create=create)
+        migrate(store, create=create)
     except JournalError:
         store.close()
         raise
