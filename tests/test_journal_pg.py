@@ -1,5 +1,5 @@
 """The journal on a real PostgreSQL server under faults (issue 22): backends terminated by
-``pg_terminate_backend``, the server killed (``pg_ctl stop -m immediate``) and started again, every URL
+``pg_terminate_backend`` or by an ``idle_session_timeout``, the server killed (``pg_ctl stop -m immediate``) and started again, every URL
 spelling and a caller's ``psycopg_pool.ConnectionPool``. Marked ``journal_heavy`` (``nox -s journal``); the
 cluster is a throwaway one on loopback (``_postgres.py``), skipped, saying why, where none can start.
 Each test prints what it measured (``-s`` shows it)."""
@@ -69,6 +69,25 @@ def test_terminated_backends_are_replaced_and_no_write_is_lost(server: FakeRespo
             print(f"round {round}: create_and_poll after pg_terminate_backend took {took * 1000:.0f} ms")
             assert journal.job(rid).finished and took < _store.RETRY_SECONDS
         assert creates(server) == before + 3 and len(journal.jobs()) == 4
+
+
+def test_connections_closed_by_an_idle_session_timeout_are_replaced(server: FakeResponsesServer, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("ALTER DATABASE postgres SET idle_session_timeout = '300ms'")
+    try:
+        with Journal(url) as journal:
+            client = OpenAI(api_key=KEY, base_url=server.base_url, journal=journal, max_retries=0)
+            for _ in range(2):
+                time.sleep(0.8)  # every idle connection of the pool is closed by the server meanwhile
+                started = time.monotonic()
+                rid = client.responses.create(model="m", input="x", background=True).id
+                print(f"a create after an idle timeout: {(time.monotonic() - started) * 1000:.0f} ms")
+                assert journal.pending()[-1] == rid
+    finally:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("ALTER DATABASE postgres RESET idle_session_timeout")
 
 
 def test_a_killed_server_refuses_creates_then_the_journal_recovers_when_it_is_back(
