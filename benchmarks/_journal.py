@@ -3,7 +3,6 @@ and how soon ``responses.resume`` of a 10,000-job journal sends its first poll."
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -12,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import openai_background
 from openai_background.journal import Journal
-from openai_background.journal._records import load_response
 
 from ._fake import FakeServerProcess
 from ._report import Row, median, ms, us
@@ -25,10 +23,17 @@ API_KEY = "sk-bench"
 
 def _record(journal: Journal, ids: list[str], base_url: str) -> None:
     """Put ``ids`` in the journal as a create would, in one transaction (setup, not measured)."""
-    with journal._store.transaction():
+    now = time.time()
+
+    def insert(tx: Any) -> None:
         for rid in ids:
-            body = {"id": rid, "object": "response", "status": "queued", "model": "m", "created_at": time.time()}
-            journal.record_created(load_response(json.dumps(body)), base_url=base_url)
+            tx.execute(
+                "INSERT INTO openai_background_jobs (id, created_at, recorded_at, updated_at, model, status, "
+                "base_url) VALUES (?, ?, ?, ?, 'm', 'queued', ?)",
+                (rid, now, now, now, base_url),
+            )
+
+    journal._store.write(insert)
 
 
 def journal_rows(server: FakeServerProcess, sizes: Sizes) -> list[Row]:

@@ -1,6 +1,6 @@
 """A child process of the journal's heavy tests (``test_journal_heavy.py``), run as a script.
 
-``create JOURNAL BASE_URL N``: create N background jobs with a journal (``create_and_poll``, all at once
+``create JOURNAL BASE_URL N [LEASE_SECONDS]``: create N background jobs with a journal (``create_and_poll``, all at once
 under asyncio) and wait for them; the test kills it with SIGKILL mid-poll.
 ``resume JOURNAL BASE_URL WORKER [LEASE_SECONDS]``: ``client.responses.resume(journal)``, each poll carrying the header
 ``x-worker: WORKER`` so the server can tell which process polled; prints one JSON line per job that ends.
@@ -40,7 +40,7 @@ def resume(journal: Journal, base_url: str, worker: str) -> None:
 
 if __name__ == "__main__":
     command, target, url = sys.argv[1:4]
-    lease = float(sys.argv[5]) if len(sys.argv) > 5 else LEASE_SECONDS
+    lease = float(sys.argv[5]) if len(sys.argv) > 5 else LEASE_SECONDS  # create: N, then LEASE_SECONDS
     with Journal(target, lease_seconds=lease) as journal:
         if command == "create":
             asyncio.run(create(journal, url, int(sys.argv[4])))

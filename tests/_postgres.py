@@ -39,9 +39,34 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class Cluster:
+    """A started cluster: its ``url``; ``stop()`` (immediate: as a crash) and ``start()`` for fault tests."""
+
+    def __init__(self, url: str, pg_ctl: list[str], data: Path, options: str, log: Path) -> None:
+        self.url = url
+        self._pg_ctl, self._data, self._options, self._log = pg_ctl, data, options, log
+
+    def _run(self, *args: str) -> None:
+        command = [*self._pg_ctl, "-D", str(self._data), *args]
+        subprocess.run(command, capture_output=True, timeout=120, check=True)
+
+    def stop(self) -> None:
+        self._run("-m", "immediate", "-w", "stop")
+
+    def start(self) -> None:
+        self._run("-o", self._options, "-l", str(self._log), "-w", "-t", "60", "start")
+
+
 @contextmanager
 def start_cluster() -> Iterator[str]:
     """Start a cluster; yield its ``postgresql://`` URL (trust authentication, loopback only); stop it."""
+    with start_cluster_handle() as cluster:
+        yield cluster.url
+
+
+@contextmanager
+def start_cluster_handle() -> Iterator[Cluster]:
+    """Start a cluster; yield it as a ``Cluster`` (trust authentication, loopback only); stop it."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -80,7 +105,8 @@ def start_cluster() -> Iterator[str]:
             "start",
         )
         try:
-            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            yield Cluster(url, [*as_user, str(bin_dir / "pg_ctl")], data, options, folder / "log")
         finally:
             subprocess.run(
                 [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],

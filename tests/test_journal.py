@@ -5,7 +5,9 @@ The kill and fleet tests (and PostgreSQL) are in ``test_journal_heavy.py`` (``no
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from openai_background import AsyncOpenAI, OpenAI, ResponseCancelledError, Respo
 from openai_background._cli import main
 from openai_background._recording import record_create
 from openai_background.journal import JobNotFinishedError, Journal, JournalError, JournalWriteError
+from openai_background.journal._schema import MIGRATIONS, SCHEMA_VERSION
 from openai_background.testing import FakeResponsesServer, JobScript
 
 KEY = "sk-journal-canary-0123456789abcdef"
@@ -170,7 +173,7 @@ def test_async_create_and_poll_records(server: FakeResponsesServer, journal: Jou
     assert journal.get(rid).status == "completed"
 
 
-def test_a_job_leased_by_a_live_process_is_left_to_it_then_taken_over(
+def test_a_live_holder_keeps_its_leases_and_a_dead_one_s_are_taken_over(
     server: FakeResponsesServer, tmp_path: Path
 ) -> None:
     path = tmp_path / "shared.sqlite3"
@@ -178,13 +181,30 @@ def test_a_job_leased_by_a_live_process_is_left_to_it_then_taken_over(
     ids = [_record_queued(server, first, JobScript.completed(poll_after_ms=5)) for _ in range(2)]
     assert sorted(first.claim(10)) == sorted(ids)
     assert second.claim(10) == []  # leased: not waited for twice
+    time.sleep(0.8)
+    assert second.claim(10) == []  # past lease_seconds, but the holder lives: its heartbeat renewed them
+    first._heartbeat.stop()  # the first "hangs" on another host: its leases run out
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE openai_background_jobs SET lease_host = 'elsewhere'")
     time.sleep(0.6)
-    assert sorted(second.claim(10)) == sorted(ids)  # the first "died": its leases expired
-    assert first.claim(10) == []
+    assert sorted(second.claim(10)) == sorted(ids)  # expired: taken over
+    second._heartbeat.stop()
+    dead = _dead_pid()
+    with sqlite3.connect(path) as db:  # the holder is a dead process of this host, its lease still long
+        db.execute("UPDATE openai_background_jobs SET lease_pid = ?, lease_expires = ?", (dead, time.time() + 600))
     started = time.monotonic()
-    outcomes = list(client(server, None).responses.resume(first, poll_interval_ms=5))
-    assert sorted(o.response_id for o in outcomes) == sorted(ids)  # it waited for the second's leases
-    assert time.monotonic() - started >= 0.3 and first.pending() == []
+    third = Journal(path, lease_seconds=0.5)
+    outcomes = list(client(server, None).responses.resume(third, poll_interval_ms=5))
+    assert sorted(o.response_id for o in outcomes) == sorted(ids) and third.pending() == []
+    assert time.monotonic() - started < 5  # taken over at once, not after 600 s
+    for each in (first, second, third):
+        each.close()
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def test_a_timed_out_wait_keeps_the_job_pending_and_releases_it(server: FakeResponsesServer, journal: Journal) -> None:
@@ -220,10 +240,20 @@ def test_a_failed_poll_record_ends_the_wait_naming_the_job(server: FakeResponses
 
 
 def test_the_schema_is_versioned_and_a_newer_one_is_refused(tmp_path: Path) -> None:
+    old = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(old) as db:  # a journal written by the first release (schema version 1)
+        for statement in MIGRATIONS[0]:
+            db.execute(statement)
+        db.execute("CREATE TABLE openai_background_schema_version (version INTEGER NOT NULL)")
+        db.execute("INSERT INTO openai_background_schema_version VALUES (1)")
+        db.execute("INSERT INTO openai_background_jobs (id, recorded_at, updated_at) VALUES ('resp_old', 1, 1)")
+    with Journal(old) as upgraded:
+        assert upgraded.pending() == ["resp_old"] and upgraded.claim(5) == ["resp_old"]
+        assert upgraded.job("resp_old").lease_pid == os.getpid()
     path = tmp_path / "v.sqlite3"
     Journal(path).close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version FROM openai_background_schema_version").fetchall() == [(1,)]
+        assert db.execute("SELECT version FROM openai_background_schema_version").fetchall() == [(SCHEMA_VERSION,)]
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         db.execute("UPDATE openai_background_schema_version SET version = 99")
     with pytest.raises(JournalError, match="schema version 99"):

@@ -21,6 +21,7 @@ import pytest
 from _postgres import Unavailable, start_cluster
 
 from openai_background.journal import Journal
+from openai_background.journal._leases import DEFAULT_LEASE_SECONDS
 from openai_background.journal._records import load_response
 from openai_background.testing import FakeResponsesServer, JobScript
 
@@ -73,11 +74,14 @@ def gets(server: FakeResponsesServer) -> list[tuple[str, str | None]]:
     ]
 
 
-def test_a_killed_process_s_jobs_are_resumed_by_another_once_and_never_recreated(target: str) -> None:
+@pytest.mark.parametrize("holder", ["this host", "another host"])
+def test_a_killed_process_s_jobs_are_resumed_by_another_once_and_never_recreated(target: str, holder: str) -> None:
+    """With the default 15 s leases: a dead holder of this host is taken over at once; one of another host
+    (its leases marked so) when its leases run out, within ``DEFAULT_LEASE_SECONDS`` of its last heartbeat."""
     with FakeResponsesServer() as server:
         server.register_script("quick", JobScript.completed(poll_after_ms=50))
         server.register_script("slow", JobScript.completed(polls=40, poll_after_ms=50, output_text="slow"))
-        child = spawn("create", target, server.base_url, str(KILLED_JOBS))
+        child = spawn("create", target, server.base_url, str(KILLED_JOBS), str(DEFAULT_LEASE_SECONDS))
         deadline = time.monotonic() + 60
         while len(gets(server)) < 3 * KILLED_JOBS:  # every job created and polled a few times: mid-poll
             assert child.poll() is None, child.communicate()
@@ -93,10 +97,17 @@ def test_a_killed_process_s_jobs_are_resumed_by_another_once_and_never_recreated
             assert sorted(journal.pending() + sorted(finished_before)) == sorted(created)  # every job recorded
             assert len(finished_before) >= 2 and journal.pending()  # the quick ones ended; the rest is pending
             polls_before = {rid: server.job(rid).polls for rid in finished_before}
+            if holder == "another host":
+                journal._store.execute("UPDATE openai_background_jobs SET lease_host = 'elsewhere'")
 
+            started = time.monotonic()
             resumer = spawn("resume", target, server.base_url, "resumer")
             out, err = resumer.communicate(timeout=180)
+            took = time.monotonic() - started
+            print(f"{holder}: the resumer ended the killed process's jobs {took:.1f} s after the kill")
             assert resumer.returncode == 0, err
+            # The slow jobs need ~2 s of polls; a lease waited out adds 10-15 s (the last heartbeat's).
+            assert took < 10 if holder == "this host" else 8 < took < DEFAULT_LEASE_SECONDS + 15
             ended = [json.loads(line) for line in out.splitlines()]
             assert sorted(e["id"] for e in ended) == sorted(set(created) - finished_before)  # each exactly once
             assert all(e["error"] is None for e in ended)

@@ -20,7 +20,7 @@ from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async
-from ._recording import journal_of, observed, record_create
+from ._recording import check_journal, journal_of, observed, record_create
 from ._resources import _OMIT, T
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
@@ -126,6 +126,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
                 output=output,
             )
             waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
+            check_journal(self)  # a broken journal refuses before the job is paid for
             raw = await create_bounded_async(  # the splatted params are checked by Unpack above
                 self,
                 **background_create_params(sent),

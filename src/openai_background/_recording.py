@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from ._loop import WaitOptions
 
-__all__ = ["Recorder", "journal_of", "observed", "record_create"]
+__all__ = ["Recorder", "check_journal", "journal_of", "observed", "record_create"]
 
 
 class Recorder(Protocol):
@@ -44,6 +44,15 @@ def journal_of(resource: object) -> Recorder | None:
     settings = getattr(getattr(resource, "_client", None), "_background_settings", None)  # modes.settings_of
     journal: Recorder | None = getattr(settings, "journal", None)
     return journal
+
+
+def check_journal(resource: object) -> None:
+    """Before a create is sent: the client's journal, if it has one, checks it can still record (a journal
+    whose last write failed writes once; ``JournalWriteError`` if it still cannot), so a broken journal never
+    lets a job be paid for and left unrecorded. Free while the journal works."""
+    check = getattr(journal_of(resource), "check_writable", None)
+    if check is not None:
+        check()
 
 
 def observed(options: WaitOptions, journal: Recorder | None, *, must_hold_lease: bool = False) -> WaitOptions:
@@ -102,6 +111,8 @@ class StreamRecorder:
 
     def __init__(self, resource: object, position: Any, create_params: Mapping[str, Any] | None) -> None:
         self.journal = journal_of(resource) if create_params is not None else None
+        if self.journal is not None:
+            check_journal(resource)  # built before the stream's first request: that request is the create
         self.resource = resource
         self.position = position
         self.params = create_params or {}

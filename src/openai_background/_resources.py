@@ -19,7 +19,7 @@ from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_sync
-from ._recording import journal_of, observed, record_create
+from ._recording import check_journal, journal_of, observed, record_create
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._timeouts import ResponseIdOnErrors
@@ -134,6 +134,7 @@ class Responses(StreamingResponses, ResumingResponses):
                 output=output,
             )
             waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
+            check_journal(self)  # a broken journal refuses before the job is paid for
             raw = create_bounded_sync(  # the splatted params are checked by Unpack above
                 self,
                 **background_create_params(sent),

@@ -49,3 +49,9 @@ async def async_for_without_async_with(async_client: AsyncOpenAI) -> None:
     # the async poll_many is an `async with` block (a TypeError at run time says so)
     async for _ in async_client.responses.poll_many(["resp_1"]):  # type: ignore[attr-defined]
         pass
+
+
+def journal_targets() -> None:
+    from openai_background import Journal
+
+    Journal(123)  # type: ignore[arg-type]  # a path, a URL, a libpq string or a pool; a TypeError at run time

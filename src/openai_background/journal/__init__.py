@@ -1,8 +1,11 @@
 """The journal: a durable record of background jobs, resumable after a crash, shared by a fleet (issue 16).
 
-What it owns: ``Journal`` (``_journal``: recording, reading, leases; its rows as data in ``_records``), its SQL
-layer and versioned schema over SQLite and PostgreSQL (``_store``), ``client.responses.resume`` (``_resume``),
-its errors (``_errors``) and the ``openai-background jobs`` commands (``_cli``).
+What it owns: ``Journal`` (``_journal``: recording and reading; ``_leasing``: claiming, renewing and
+releasing leases, and the guard around writes; its rows as data in ``_records``), who holds a lease and the
+heartbeat (``_leases``), what a ``Journal(target)`` names and URLs without their secrets (``_targets``), its
+connections, SQL layer and versioned schema over SQLite and PostgreSQL (``_store``), ``client.responses.resume``
+(``_resume``, returning ``_outcomes``), its errors (``_errors``) and the ``openai-background jobs`` commands
+(``_cli``). Faults and delivery guarantees: docs/journal.md.
 
 What it may import: the core (``.._loop``, ``.._many``, ``.._dispatch``, ``.._events``, ``.._recording``,
 ``.._codes``, ``.._compat``, ``.._outcome``, ``.._client``). The core knows a journal only through the

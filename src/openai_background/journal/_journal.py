@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
 import time
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -17,18 +14,22 @@ from .._dispatch import DEFAULT_RAISE_ON
 from .._events import PollEvent
 from .._raising import raise_for_status
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError
+from ._leases import DEFAULT_LEASE_SECONDS, Heartbeat
+from ._leasing import ANY, FREED, HOLDER, Leasing
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
-from ._store import JOBS, open_store
+from ._schema import JOBS
+from ._store import open_store
+from ._targets import JournalTarget, public_base_url
 
-__all__ = ["DEFAULT_LEASE_SECONDS", "Job", "Journal"]
-
-DEFAULT_LEASE_SECONDS = 60.0
-"""How long a process may stay silent about a job it waits for before another process takes the job over."""
+__all__ = ["ANY", "DEFAULT_LEASE_SECONDS", "Job", "Journal"]
 
 
-class Journal:
+class Journal(Leasing):
     """A durable record of background jobs: ``Journal("jobs.sqlite3")`` (SQLite, WAL) or
-    ``Journal("postgresql://...")`` (PostgreSQL, psycopg 3: ``openai-background[postgres]``).
+    ``Journal("postgresql://...")`` (PostgreSQL, psycopg 3 and psycopg_pool: ``openai-background[postgres]``;
+    also ``postgres://``, ``postgresql+psycopg://``, a libpq ``"host=... dbname=..."`` string or a
+    ``psycopg_pool.ConnectionPool``). A URL of any other scheme is a ``ValueError``; a target of another type
+    a ``TypeError``. With ``create=False`` a missing file or database without a journal is a ``JournalError``.
 
     The schema is created or migrated on open (``JournalError`` if the file or server cannot be used, or
     holds a newer schema). Give it to a client (``OpenAI(journal=...)``, ``install(journal=...)``) and every
@@ -36,32 +37,31 @@ class Journal:
     is stored. ``pending()`` lists the unfinished jobs; ``client.responses.resume(journal)`` waits for them;
     ``get(id)`` gives a finished job's final ``Response`` (or raises its typed error) without a request.
 
-    Several processes may share one journal: a job being waited for is leased to one process at a time
-    for ``lease_seconds`` (renewed by each poll); a process that dies loses its leases when they expire.
-    Never stores the API key or any header.
+    Several processes may share one journal: resume workers lease each job to one process at a time for
+    ``lease_seconds``, renewed by a heartbeat while the process lives; a dead process's leases are taken over
+    at once on its own host, and when they expire elsewhere. Explicit waits (``poll``, ``create_and_poll``)
+    always return to their caller. Never stores the API key, any header, or a base URL's credentials.
+    Every failure to read is a ``JournalError``, to write a ``JournalWriteError`` (the driver's error chained).
     """
 
-    def __init__(self, target: str | os.PathLike[str], *, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
+    def __init__(
+        self, target: JournalTarget, *, lease_seconds: float = DEFAULT_LEASE_SECONDS, create: bool = True
+    ) -> None:
         self.lease_seconds = positive("lease_seconds", lease_seconds)
-        self._store = open_store(target)
+        self._store = open_store(target, create=create)
         self._owner = ""
         self._owner_pid = 0
-        self._renewed_at = 0.0
+        self._failed = True
+        """Whether the last write failed (or none was made yet): the next create is preceded by a probe write."""
+        self._heartbeat = Heartbeat(self._renew_all, self.lease_seconds / 3)
         self._unwritten: dict[str, tuple[str | None, float, int]] = {}
         """Per job waited for here: the status and lease expiry last written, and the polls not written since."""
 
     def __repr__(self) -> str:
         return f"Journal({self._store.describe()!r})"
 
-    @property
-    def owner(self) -> str:
-        """This process's name on the leases it holds (host, pid and a random part)."""
-        if self._owner_pid != os.getpid():
-            self._owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-            self._owner_pid = os.getpid()
-        return self._owner
-
     def close(self) -> None:
+        self._heartbeat.stop()
         self._store.close()
 
     def __enter__(self) -> Journal:
@@ -76,6 +76,12 @@ class Journal:
         """The ids of the jobs not finished yet, oldest first (leased by another process or not)."""
         rows = self._store.query(f"SELECT id FROM {JOBS} WHERE finished = 0 ORDER BY recorded_at, id")
         return [row[0] for row in rows]
+
+    def pending_base_urls(self) -> list[str | None]:
+        """The base URLs the pending jobs were created with (as stored: without credentials; None for jobs
+        recorded without one)."""
+        rows = self._store.query(f"SELECT DISTINCT base_url FROM {JOBS} WHERE finished = 0")
+        return sorted((row[0] for row in rows), key=lambda url: (url is not None, url or ""))
 
     def jobs(self, *, status: Collection[str] | None = None) -> list[Job]:
         """Every job, oldest first; only those whose status is in ``status`` when given."""
@@ -132,7 +138,7 @@ class Journal:
             now,
             text(getattr(response, "model", None)),
             status,
-            base_url,
+            public_base_url(base_url),
             json.dumps(dict(metadata), default=str) if metadata else None,
             stream_cursor,
             text_format,
@@ -140,16 +146,19 @@ class Journal:
             None if end is None else status,
             None if end is None else end[0],
             None if end is None else end[1],
-            self.owner if lease and end is None else None,
             now + self.lease_seconds if lease and end is None else None,
+            *(self._holder() if lease and end is None else (None, None, None, None)),
         )
         self._write(
             rid,
             f"INSERT INTO {JOBS} (id, created_at, recorded_at, updated_at, model, status, base_url, metadata, "
-            "stream_cursor, text_format, finished, outcome, error_class, final_response, lease_owner, lease_expires) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            "stream_cursor, text_format, finished, outcome, error_class, final_response, lease_expires, "
+            "lease_owner, lease_host, lease_pid, lease_started) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             values,
         )
+        if lease and end is None:
+            self._heartbeat.beat()
 
     def record_poll(self, event: PollEvent, *, must_hold_lease: bool = False) -> None:
         """Record one poll of a job (the ``on_poll`` observer the clients compose into every wait).
@@ -168,7 +177,6 @@ class Journal:
         held_params: tuple[object, ...]
         if must_hold_lease:
             held, held_params = "lease_owner = ?", (self.owner,)
-            self._renew_all(now)
         else:
             held, held_params = "(lease_owner IS NULL OR lease_owner = ? OR lease_expires < ?)", (self.owner, now)
         if response is not None and status is not None and status not in PENDING_STATUSES:
@@ -177,8 +185,7 @@ class Journal:
             changed = self._write(
                 rid,
                 f"UPDATE {JOBS} SET status = ?, polls = polls + ?, updated_at = ?, finished = 1, outcome = ?, "
-                "error_class = ?, final_response = ?, lease_owner = NULL, lease_expires = NULL "
-                f"WHERE id = ? AND finished = 0 AND {held}",
+                f"error_class = ?, final_response = ?, {FREED} WHERE id = ? AND finished = 0 AND {held}",
                 (status, polls, now, status, error_class, body, rid, *held_params),
             )
         elif event.done:  # given up (timeout, failures, a stream stopped early): pending, for the next resume
@@ -186,8 +193,8 @@ class Journal:
             outcome = type(event.error).__name__ if event.error is not None else "stopped"
             changed = self._write(
                 rid,
-                f"UPDATE {JOBS} SET polls = polls + ?, updated_at = ?, outcome = ?, lease_owner = NULL, "
-                f"lease_expires = NULL WHERE id = ? AND finished = 0 AND {held}",
+                f"UPDATE {JOBS} SET polls = polls + ?, updated_at = ?, outcome = ?, {FREED} "
+                f"WHERE id = ? AND finished = 0 AND {held}",
                 (polls, now, outcome, rid, *held_params),
             )
         else:
@@ -201,11 +208,12 @@ class Journal:
             changed = self._write(
                 rid,
                 f"UPDATE {JOBS} SET status = COALESCE(?, status), polls = polls + ?, updated_at = ?, "
-                f"lease_owner = ?, lease_expires = ? WHERE id = ? AND finished = 0 AND {held}",
-                (status, 1 + skipped, now, self.owner, expires, rid, *held_params),
+                f"lease_expires = ?, {HOLDER} WHERE id = ? AND finished = 0 AND {held}",
+                (status, 1 + skipped, now, expires, *self._holder(), rid, *held_params),
             )
             if changed:
                 self._unwritten[rid] = (status, expires, 0)
+                self._heartbeat.beat()
         if changed == 0 and must_hold_lease:
             raise JournalWriteError(
                 f"background job {rid}: this process no longer holds its lease in {self._store.describe()} "
@@ -214,73 +222,6 @@ class Journal:
                 response_id=rid,
             )
 
-    def _renew_all(self, now: float) -> None:
-        """Every few seconds, extend all of this process's leases: jobs of a resume batch still waiting
-        for their first poll keep theirs while the process is alive."""
-        if now - self._renewed_at < self.lease_seconds / 4:
-            return
-        self._renewed_at = now
-        self._write(
-            "(every job leased by this process)",
-            f"UPDATE {JOBS} SET lease_expires = ? WHERE lease_owner = ? AND finished = 0 AND lease_expires < ?",
-            (now + self.lease_seconds, self.owner, now + self.lease_seconds),
-        )
-
     def forget(self, response_id: str) -> bool:
         """Remove a job from the journal (it is not cancelled); whether it was there."""
         return self._write(response_id, f"DELETE FROM {JOBS} WHERE id = ?", (response_id,)) > 0
-
-    # -- leases -------------------------------------------------------------------------------------
-
-    def claim(self, limit: int) -> list[str]:
-        """Lease up to ``limit`` pending jobs no live process holds to this process, oldest update first.
-        SQLite serialises claims with ``BEGIN IMMEDIATE``; PostgreSQL skips rows another claim has locked."""
-        now = time.time()
-        store = self._store
-        free = "finished = 0 AND (lease_expires IS NULL OR lease_expires < ?)"
-        try:
-            with store.transaction():
-                rows = store.query(
-                    f"SELECT id FROM {JOBS} WHERE {free} ORDER BY updated_at, id LIMIT ?{store.skip_locked}",
-                    (now, limit),
-                )
-                ids = [row[0] for row in rows]
-                if ids:
-                    marks = ", ".join("?" for _ in ids)
-                    store.execute(
-                        f"UPDATE {JOBS} SET lease_owner = ?, lease_expires = ? WHERE id IN ({marks}) AND {free}",
-                        (self.owner, now + self.lease_seconds, *ids, now),
-                    )
-            self._renewed_at = now
-        except Exception as error:
-            raise JournalError(f"cannot lease jobs from {store.describe()}: {type(error).__name__}: {error}") from error
-        return ids
-
-    def release(self, response_ids: Collection[str]) -> None:
-        """Give up this process's leases on ``response_ids`` (the jobs stay pending)."""
-        for rid in response_ids:
-            self._write(
-                rid,
-                f"UPDATE {JOBS} SET lease_owner = NULL, lease_expires = NULL WHERE id = ? AND lease_owner = ?",
-                (rid, self.owner),
-            )
-
-    def held_elsewhere(self) -> float | None:
-        """Seconds until the first lease of another process on a pending job expires; None if there is none."""
-        rows = self._store.query(
-            f"SELECT MIN(lease_expires) FROM {JOBS} WHERE finished = 0 AND lease_expires IS NOT NULL "
-            "AND lease_owner <> ?",
-            (self.owner,),
-        )
-        first = rows[0][0] if rows else None
-        return None if first is None else max(0.0, float(first) - time.time())
-
-    def _write(self, rid: str, statement: str, params: tuple[object, ...]) -> int:
-        try:
-            return self._store.execute(statement, params)
-        except Exception as error:
-            raise JournalWriteError(
-                f"background job {rid} could not be recorded in the journal {self._store.describe()} "
-                f"({type(error).__name__}: {error}); the job may still be running: note its id",
-                response_id=rid,
-            ) from error

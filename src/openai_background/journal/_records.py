@@ -16,7 +16,8 @@ __all__ = ["COLUMNS", "Job", "end_of", "load_response", "positive", "text"]
 
 COLUMNS = (
     "id, created_at, recorded_at, updated_at, model, status, base_url, metadata, stream_cursor, text_format, "
-    "polls, finished, outcome, error_class, final_response, lease_owner, lease_expires"
+    "polls, finished, outcome, error_class, final_response, lease_owner, lease_expires, lease_host, lease_pid, "
+    "lease_started"
 )
 
 
@@ -42,6 +43,10 @@ class Job:
     final_response: str | None
     lease_owner: str | None
     lease_expires: float | None
+    lease_host: str | None = None
+    """The holder's host (hostname/boot id/pid namespace), its pid and its start time: see ``_leases``."""
+    lease_pid: int | None = None
+    lease_started: str | None = None
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> Job:

@@ -9,7 +9,9 @@ over when its leases expire; it returns once no pending job is left that it has 
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -25,7 +27,8 @@ from .._events import OnPoll
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
 from .._recording import observed
-from ._journal import Journal
+from ._journal import ANY, Journal
+from ._outcomes import Entered, Outcomes
 
 if TYPE_CHECKING:
     from openai._types import Headers, Query
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["AsyncResumingResponses", "ResumingResponses"]
 
 _OMIT: Any = Omit()
+OnWait = Callable[[str], None]
+logger = logging.getLogger("openai_background.journal")
 MAX_IDLE_SLEEP = 1.0
 """While other processes hold every pending job, look again at least this often (seconds)."""
 
@@ -40,23 +45,44 @@ MAX_IDLE_SLEEP = 1.0
 class _Batches:
     """Which jobs to wait for next: leased from the journal, each at most once per resume."""
 
-    def __init__(self, journal: Journal, batch: int) -> None:
+    def __init__(self, journal: Journal, batch: int, base_url: Any = ANY, on_wait: OnWait | None = None) -> None:
         self.journal = journal
         self.batch = batch
+        self.base_url = base_url
+        self.on_wait = on_wait
+        self.said: tuple[int, int] | None = None
         self.seen: set[str] = set()
         self.unfinished: set[str] = set()
 
     def next(self) -> list[str] | float | None:
         """Ids to wait for now; or seconds to sleep before asking again; or None when done."""
-        claimed = self.journal.claim(self.batch)
+        claimed = self.journal.claim(self.batch, base_url=self.base_url)
         fresh = [rid for rid in claimed if rid not in self.seen]
         self.journal.release([rid for rid in claimed if rid in self.seen])
         if fresh:
             self.seen.update(fresh)
             self.unfinished.update(fresh)
             return fresh
-        held = self.journal.held_elsewhere()
-        return None if held is None else min(held + 0.01, MAX_IDLE_SLEEP)
+        held = self.journal.held_elsewhere(base_url=self.base_url)
+        if held is None:
+            return None
+        count, seconds = held
+        self._say(count, seconds)
+        return min(seconds + 0.01, MAX_IDLE_SLEEP)
+
+    def _say(self, count: int, seconds: float) -> None:
+        """Tell (once per count, and every minute) that other live processes hold pending jobs."""
+        said = (count, int(time.monotonic() // 60))
+        if said == self.said:
+            return
+        self.said = said
+        message = (
+            f"waiting for {count} pending job(s) leased by another live process; the first lease ends in "
+            f"{seconds:.0f} s unless its holder renews it"
+        )
+        logger.info("%s", message)
+        if self.on_wait is not None:
+            self.on_wait(message)
 
     def ended(self, outcome: PollOutcome) -> PollOutcome:
         self.unfinished.discard(outcome.response_id)
@@ -80,9 +106,16 @@ def _check(journal: object, batch: object, concurrency: int) -> tuple[Journal, i
 
 
 def resume_sync(
-    resource: _Responses, journal: Journal, options: WaitOptions, *, batch: int, **many: Any
+    resource: _Responses,
+    journal: Journal,
+    options: WaitOptions,
+    *,
+    batch: int,
+    base_url: Any = ANY,
+    on_wait: OnWait | None = None,
+    **many: Any,
 ) -> Iterator[PollOutcome]:
-    batches = _Batches(journal, batch)
+    batches = _Batches(journal, batch, base_url, on_wait)
     options = observed(options, journal, must_hold_lease=True)
     sleep: Callable[[float], None] = resource._sleep
     try:
@@ -98,9 +131,16 @@ def resume_sync(
 
 @asynccontextmanager
 async def resume_async(
-    resource: _AsyncResponses, journal: Journal, options: WaitOptions, *, batch: int, **many: Any
+    resource: _AsyncResponses,
+    journal: Journal,
+    options: WaitOptions,
+    *,
+    batch: int,
+    base_url: Any = ANY,
+    on_wait: OnWait | None = None,
+    **many: Any,
 ) -> AsyncGenerator[AsyncIterator[PollOutcome], None]:
-    batches = _Batches(journal, batch)
+    batches = _Batches(journal, batch, base_url, on_wait)
     options = observed(options, journal, must_hold_lease=True)
     sleep: Callable[[float], Awaitable[None]] = resource._sleep
     send, receive = anyio.create_memory_object_stream[PollOutcome](max_buffer_size=math.inf)
@@ -144,10 +184,12 @@ class ResumingResponses(_Responses):
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         on_poll: OnPoll | None = None,
+        on_wait: OnWait | None = None,
+        only_base_url: Any = ANY,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[PollOutcome]:
+    ) -> Outcomes:
         """Wait for every pending job of ``journal``; yield one ``PollOutcome`` per job as it ends, as
         ``poll_many`` does, and record each end in the journal. Never creates a job, never polls a finished one.
 
@@ -156,11 +198,26 @@ class ResumingResponses(_Responses):
         expires. Returns when no pending job is left that this call has not waited for (a job whose wait
         timed out or gave up stays pending, for a later resume). Raises ``JournalError`` if the journal
         cannot be read; a failed write ends that job's wait with ``JournalWriteError`` (its outcome).
+
+        The work happens as the result is iterated (one dropped unused warns: ``RuntimeWarning``). ``on_wait``
+        is called with a message when only jobs leased by other live processes are left (they are waited
+        for; a dead holder's are taken over: at once on this host, when its lease expires elsewhere).
+        ``only_base_url``: only the jobs recorded with that base URL (``None``: recorded without one).
         """
         checked, size = _check(journal, batch, concurrency)
         options = _options(poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, on_poll)
         request: Mapping[str, Any] = {"extra_headers": extra_headers, "extra_query": extra_query, "timeout": timeout}
-        return resume_sync(self, checked, options, batch=size, concurrency=concurrency, **request)
+        outcomes = resume_sync(
+            self,
+            checked,
+            options,
+            batch=size,
+            base_url=only_base_url,
+            on_wait=on_wait,
+            concurrency=concurrency,
+            **request,
+        )
+        return Outcomes(outcomes)
 
 
 class AsyncResumingResponses(_AsyncResponses):
@@ -177,13 +234,26 @@ class AsyncResumingResponses(_AsyncResponses):
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         on_poll: OnPoll | None = None,
+        on_wait: OnWait | None = None,
+        only_base_url: Any = ANY,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AbstractAsyncContextManager[AsyncIterator[PollOutcome]]:
         """The async ``resume``: ``async with client.responses.resume(journal) as outcomes: async for ...``.
-        The block owns the polling tasks; leaving it stops them and releases the unfinished jobs' leases."""
+        The block owns the polling tasks; leaving it stops them and releases the unfinished jobs' leases.
+        ``on_wait``, ``only_base_url`` as in the sync one; one never entered warns (``RuntimeWarning``)."""
         checked, size = _check(journal, batch, concurrency)
         options = _options(poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, on_poll)
         request: Mapping[str, Any] = {"extra_headers": extra_headers, "extra_query": extra_query, "timeout": timeout}
-        return resume_async(self, checked, options, batch=size, concurrency=concurrency, **request)
+        manager = resume_async(
+            self,
+            checked,
+            options,
+            batch=size,
+            base_url=only_base_url,
+            on_wait=on_wait,
+            concurrency=concurrency,
+            **request,
+        )
+        return Entered(manager)

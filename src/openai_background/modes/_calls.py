@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from openai._types import NOT_GIVEN, NotGiven, Omit
 from openai.types.responses import Response
 
-from .._recording import observed, record_create
+from .._recording import check_journal, observed, record_create
 from .._sdk_methods import sdk_method, sdk_raw
 from .._structured import StructuredOutput, structured_create
 from .._timeouts import ResponseIdOnErrors
@@ -76,6 +76,7 @@ def wait_create(
     poll's raw answer); raises the typed error for a status in ``settings.raise_on``."""
     with ResponseIdOnErrors() as named:  # None until the create answer names the response
         call = _Call(kwargs)
+        check_journal(resource)  # a broken journal refuses before the job is paid for
         raw = sdk_raw(resource, "create")(
             **call.params,
             extra_headers=call.headers,
@@ -109,6 +110,7 @@ async def wait_create_async(
     """The async ``wait_create``."""
     with ResponseIdOnErrors() as named:  # None until the create answer names the response
         call = _Call(kwargs)
+        check_journal(resource)  # a broken journal refuses before the job is paid for
         raw = await sdk_raw(resource, "create")(
             **call.params,
             extra_headers=call.headers,
@@ -176,6 +178,7 @@ def journaled_create(resource: Any, kwargs: Mapping[str, Any]) -> Any:
     in the client's journal (before returning; a failed write raises ``JournalWriteError`` naming the id)."""
     with ResponseIdOnErrors() as named:  # None until the create answer names the response
         call = _Call(kwargs)
+        check_journal(resource)  # a broken journal refuses before the job is paid for
         raw = sdk_raw(resource, "create")(
             **call.params,
             extra_headers=call.headers,
@@ -193,6 +196,7 @@ async def journaled_create_async(resource: Any, kwargs: Mapping[str, Any]) -> An
     """The async ``journaled_create``."""
     with ResponseIdOnErrors() as named:  # None until the create answer names the response
         call = _Call(kwargs)
+        check_journal(resource)  # a broken journal refuses before the job is paid for
         raw = await sdk_raw(resource, "create")(
             **call.params,
             extra_headers=call.headers,
