@@ -1,5 +1,5 @@
-"""The journal on a real PostgreSQL server under faults (issue 22): backends terminated by
-``pg_terminate_backend`` or by an ``idle_session_timeout``, the server killed (``pg_ctl stop -m immediate``) and started again, every URL
+"""The journal on a real PostgreSQL server under faults: backends terminated by ``pg_terminate_backend``
+or by an ``idle_session_timeout``, the server killed (``pg_ctl stop -m immediate``) and started again, every URL
 spelling and a caller's ``psycopg_pool.ConnectionPool``. Marked ``journal_heavy`` (``nox -s journal``); the
 cluster is a throwaway one on loopback (``_postgres.py``), skipped, saying why, where none can start.
 Each test prints what it measured (``-s`` shows it)."""
