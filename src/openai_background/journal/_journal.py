@@ -19,6 +19,7 @@ from .._raising import raise_for_status
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
 from ._store import JOBS, open_store
+from ._watch import Hub, hub_for
 
 __all__ = ["DEFAULT_LEASE_SECONDS", "Job", "Journal"]
 
@@ -63,6 +64,11 @@ class Journal:
 
     def close(self) -> None:
         self._store.close()
+
+    def wakeups(self) -> Hub:
+        """What tells waits with ``wait="webhook"`` that a job's end was recorded here (``_watch``): one
+        watcher per journal location per process, shared by every wait."""
+        return hub_for(self._store.target, postgres=self._store.postgres)
 
     def __enter__(self) -> Journal:
         return self

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from ._errors import JournalError
+from ._events import EVENTS_MIGRATION
 
 __all__ = ["SCHEMA_VERSION", "Store", "open_store"]
 
@@ -44,6 +45,7 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         " lease_owner TEXT, lease_expires DOUBLE PRECISION)",
         f"CREATE INDEX {JOBS}_pending ON {JOBS} (finished, lease_expires)",
     ),
+    EVENTS_MIGRATION,  # version 2: the webhook events (journal/_events.py)
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -1,0 +1,121 @@
+"""Wake-up sources: how a wait sleeps until a response's end is signalled instead of polling.
+
+A wait with ``wait="webhook"`` yields ``Sleep(seconds, listen=True)`` steps from the one poll program; its driver
+performs them with a ``Listener`` (sleep up to ``seconds``, or until the response's end is signalled) instead of
+the resource's ``_sleep``. The core defines only the protocol; the journal implements it (``journal/_watch.py``,
+fed by ``openai_background.webhooks.WebhookReceiver``). The core never imports the journal: a client's journal
+offers ``wakeups()``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Generator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+
+from ._recording import journal_of
+
+if TYPE_CHECKING:
+    from ._loop import Sleep
+    from ._options import WaitOptions
+
+__all__ = [
+    "DEFAULT_FALLBACK_POLL_SECONDS",
+    "Listener",
+    "Wakeups",
+    "check_wait_mode",
+    "listening",
+    "listening_options",
+    "sleep_async",
+    "sleep_sync",
+]
+
+DEFAULT_FALLBACK_POLL_SECONDS: Final = 300.0
+"""A wait that listens polls anyway after this long without a signal: a lost delivery still ends it."""
+
+WaitMode = Literal["poll", "stream", "webhook"]
+
+
+class Listener(Protocol):
+    """One wait's ear for one response. A signal that arrives while nobody sleeps is kept for the next sleep."""
+
+    def wait(self, seconds: float) -> bool:
+        """Block up to ``seconds``; True if the response's end was signalled (the signal is consumed)."""
+        ...
+
+    async def wait_async(self, seconds: float) -> bool:
+        """``wait`` in a task (asyncio or trio); cancellable."""
+        ...
+
+    def close(self) -> None:
+        """Stop listening (idempotent)."""
+        ...
+
+
+class Wakeups(Protocol):
+    """A source of wake-ups: what a client's journal returns from ``wakeups()``."""
+
+    def listen(self, response_id: str) -> Listener:
+        """Start listening for ``response_id``'s end; signals from now on are kept for the listener."""
+        ...
+
+
+def check_wait_mode(wait: object) -> WaitMode:
+    """``wait`` checked: "poll", "stream" or "webhook"; anything else is a ``ValueError``."""
+    if wait in ("poll", "stream", "webhook"):
+        return wait  # type: ignore[return-value]
+    raise ValueError(f'wait must be "poll", "stream" or "webhook", not {wait!r}')
+
+
+def check_fallback(fallback_poll_seconds: object) -> float:
+    value = fallback_poll_seconds
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"fallback_poll_seconds must be a finite number > 0, not {value!r}")
+    return float(value)
+
+
+def listening_options(resource: object, options: WaitOptions, fallback_poll_seconds: object) -> WaitOptions:
+    """``options`` for a wait that listens: the client's journal's wake-ups and the fallback poll delay.
+    ``ValueError`` when the client has no journal (the journal is the channel the receiver writes to)."""
+    fallback = check_fallback(fallback_poll_seconds)
+    journal: Any = journal_of(resource)
+    wakeups = getattr(journal, "wakeups", None)
+    if wakeups is None:
+        raise ValueError(
+            'wait="webhook" needs a client with a journal (OpenAI(journal=...), background_mode(journal=...)): '
+            "the webhook receiver records each job's end there, and the wait listens to it"
+        )
+    return dataclasses.replace(options, wakeups=wakeups(), fallback=fallback)
+
+
+@contextmanager
+def listening(options: WaitOptions, rid: str) -> Generator[Listener | None, None, None]:
+    """A listener for ``rid`` while the block runs, when the wait listens; None otherwise. It starts before
+    the first poll, so an end signalled between that poll and the first sleep still wakes the wait."""
+    wakeups: Wakeups | None = options.wakeups
+    if wakeups is None:
+        yield None
+        return
+    listener = wakeups.listen(rid)
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
+def sleep_sync(resource: Any, step: Sleep, listener: Listener | None) -> bool | None:
+    """Perform a ``Sleep`` step: listen when the step asks to and there is a listener, else sleep."""
+    if step.listen and listener is not None:
+        return listener.wait(step.seconds)
+    resource._sleep(step.seconds)
+    return None
+
+
+async def sleep_async(resource: Any, step: Sleep, listener: Listener | None) -> bool | None:
+    """The async ``sleep_sync``."""
+    if step.listen and listener is not None:
+        return await listener.wait_async(step.seconds)
+    await resource._sleep(step.seconds)
+    return None

@@ -1,0 +1,245 @@
+"""The journal's wake-ups (``.._wakeups.Wakeups``): one watcher per journal per process tells waits a job ended.
+
+The watcher is one daemon thread per journal location, running only while some wait listens:
+
+* SQLite: on its own connection it reads ``PRAGMA data_version`` every ``SQLITE_CHECK_SECONDS`` (a cheap
+  local check that changes when another connection commits) and, when it changed, the event rows past the
+  last ``rowid`` it saw;
+* PostgreSQL: ``LISTEN`` on a dedicated connection; the receiver's ``NOTIFY`` carries the response id.
+
+It dispatches each signal to the listeners of that response: a ``threading.Event`` for a sync wait, an
+``anyio.Event`` set in the waiting task's own event loop (asyncio or trio) for an async one. Idle waits cost
+nothing but their listener object. A lost connection is reopened and then every listener is woken (one GET
+each), since a signal may have been missed meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Final
+
+import anyio
+
+from ._events import CHANNEL, EVENTS
+
+__all__ = ["Hub", "hub_for"]
+
+logger = logging.getLogger("openai_background")
+
+SQLITE_CHECK_SECONDS: Final = 0.02
+IDLE_EXIT_SECONDS: Final = 5.0
+"""The watcher thread ends after this long with no listener (a later wait starts it again)."""
+START_TIMEOUT: Final = 10.0
+
+
+class JournalListener:
+    """One wait's listener (``.._wakeups.Listener``). A signal that arrives while nobody sleeps is kept."""
+
+    __slots__ = ("_hub", "_rid", "_signalled", "_thread_event", "_waker", "__weakref__")
+
+    def __init__(self, hub: Hub, rid: str) -> None:
+        self._hub = hub
+        self._rid = rid
+        self._signalled = False
+        self._thread_event: threading.Event | None = None
+        self._waker: Callable[[], None] | None = None
+
+    def fire(self) -> None:
+        """Called by the watcher (any thread): keep the signal and wake the sleeper, if any."""
+        self._signalled = True
+        if self._thread_event is not None:
+            self._thread_event.set()
+        waker = self._waker
+        if waker is not None:
+            waker()
+
+    def _consume(self) -> bool:
+        signalled, self._signalled = self._signalled, False
+        return signalled
+
+    def wait(self, seconds: float) -> bool:
+        if self._thread_event is None:
+            self._thread_event = threading.Event()
+        if not self._signalled:
+            self._thread_event.wait(max(0.0, seconds))
+        self._thread_event.clear()
+        return self._consume()
+
+    async def wait_async(self, seconds: float) -> bool:
+        event = anyio.Event()
+        self._waker = _loop_waker(event)
+        try:
+            if not self._signalled:
+                with anyio.move_on_after(max(0.0, seconds)):
+                    await event.wait()
+        finally:
+            self._waker = None
+        return self._consume()
+
+    def close(self) -> None:
+        self._hub.forget(self._rid, self)
+
+
+def _loop_waker(event: anyio.Event) -> Callable[[], None]:
+    """What sets ``event`` from any thread, in the event loop of the task calling this."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no asyncio loop in this thread: trio (anyio runs on nothing else)
+        trio: Any = importlib.import_module("trio")
+        token = trio.lowlevel.current_trio_token()
+
+        def wake_trio() -> None:
+            try:
+                token.run_sync_soon(event.set)
+            except RuntimeError:  # the run has ended: nobody is waiting any more
+                pass
+
+        return wake_trio
+
+    def wake_asyncio() -> None:
+        try:
+            loop.call_soon_threadsafe(event.set)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+    return wake_asyncio
+
+
+class Hub:
+    """The listeners of one journal location in this process, and the watcher thread that signals them."""
+
+    def __init__(self, target: str, *, postgres: bool) -> None:
+        self.target = target
+        self.postgres = postgres
+        self._lock = threading.Lock()
+        self._listeners: dict[str, list[JournalListener]] = {}
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def listen(self, response_id: str) -> JournalListener:
+        listener = JournalListener(self, response_id)
+        with self._lock:
+            self._listeners.setdefault(response_id, []).append(listener)
+            start = self._thread is None
+            if start:
+                self._ready.clear()
+                self._thread = threading.Thread(target=self._watch, name="openai-background-wakeups", daemon=True)
+                self._thread.start()
+        # Wait for the watcher to be listening: an end recorded after this returns is never missed.
+        self._ready.wait(START_TIMEOUT)
+        return listener
+
+    def forget(self, response_id: str, listener: JournalListener) -> None:
+        with self._lock:
+            listeners = self._listeners.get(response_id)
+            if listeners is not None and listener in listeners:
+                listeners.remove(listener)
+                if not listeners:
+                    del self._listeners[response_id]
+
+    def signal(self, response_id: str) -> None:
+        """Wake every listener of ``response_id`` in this process."""
+        with self._lock:
+            listeners = list(self._listeners.get(response_id, ()))
+        for listener in listeners:
+            listener.fire()
+
+    def signal_all(self) -> None:
+        with self._lock:
+            listeners = [listener for group in self._listeners.values() for listener in group]
+        for listener in listeners:
+            listener.fire()
+
+    def listening(self) -> int:
+        with self._lock:
+            return sum(len(group) for group in self._listeners.values())
+
+    def _idle_exit(self, idle_since: float) -> float | None:
+        """The new idle start; None when the thread must end (it then unregisters itself under the lock)."""
+        with self._lock:
+            if self._listeners:
+                return time.monotonic()
+            if time.monotonic() - idle_since < IDLE_EXIT_SECONDS:
+                return idle_since
+            self._thread = None
+            return None
+
+    def _watch(self) -> None:
+        first = True
+        idle_since = time.monotonic()
+        while True:
+            try:
+                if self.postgres:
+                    self._watch_postgres(idle_since)
+                else:
+                    self._watch_sqlite(idle_since)
+                return
+            except Exception as error:
+                logger.debug("journal watcher: %s; reconnecting", type(error).__name__)
+                self._ready.set()  # never hold a listen() up past a failure
+                if self._idle_exit(idle_since) is None:
+                    return
+                time.sleep(0.5 if first else 1.0)
+                first = False
+                self.signal_all()  # a signal may have been missed while the connection was down
+
+    def _watch_sqlite(self, idle_since: float) -> None:
+        connection = sqlite3.connect(self.target, timeout=30.0, isolation_level=None, check_same_thread=False)
+        try:
+            version = connection.execute("PRAGMA data_version").fetchone()[0]
+            last = connection.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {EVENTS}").fetchone()[0]
+            self._ready.set()
+            while True:
+                time.sleep(SQLITE_CHECK_SECONDS)
+                now_version = connection.execute("PRAGMA data_version").fetchone()[0]
+                if now_version != version:
+                    version = now_version
+                    rows = connection.execute(
+                        f"SELECT rowid, response_id FROM {EVENTS} WHERE rowid > ? ORDER BY rowid", (last,)
+                    ).fetchall()
+                    for rowid, response_id in rows:
+                        last = max(last, rowid)
+                        self.signal(response_id)
+                since = self._idle_exit(idle_since)
+                if since is None:
+                    return
+                idle_since = since
+        finally:
+            connection.close()
+
+    def _watch_postgres(self, idle_since: float) -> None:
+        psycopg: Any = importlib.import_module("psycopg")
+        connection = psycopg.connect(self.target, autocommit=True)
+        try:
+            connection.execute(f"LISTEN {CHANNEL}")
+            self._ready.set()
+            while True:
+                for notify in connection.notifies(timeout=0.5):
+                    self.signal(notify.payload)
+                since = self._idle_exit(idle_since)
+                if since is None:
+                    return
+                idle_since = since
+        finally:
+            connection.close()
+
+
+_hubs: dict[tuple[int, str], Hub] = {}
+_hubs_lock = threading.Lock()
+
+
+def hub_for(target: str, *, postgres: bool) -> Hub:
+    """The one hub of this journal location in this process (a forked child gets its own)."""
+    key = (os.getpid(), target)
+    with _hubs_lock:
+        hub = _hubs.get(key)
+        if hub is None:
+            hub = _hubs[key] = Hub(target, postgres=postgres)
+        return hub
