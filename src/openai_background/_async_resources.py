@@ -26,9 +26,10 @@ from ._resources import _OMIT, T
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._waiting import background_create_params, created_response, wait_async
+from ._wakeups import DEFAULT_FALLBACK_POLL_SECONDS, many_wait_options, wait_mode
 from .journal._resume import AsyncResumingResponses  # fork: drop
 from .streams._resources import AsyncStreamingResponses
-from .streams._waiting import check_wait, stream_wait_async
+from .streams._waiting import stream_wait_async
 
 if TYPE_CHECKING:
     from openai._types import Body, Headers, Query
@@ -61,7 +62,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
-        wait: Literal["poll", "stream"] = "poll",
+        wait: Literal["poll", "stream", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -81,7 +83,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))  # fork: drop
-        waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
+        mode, options = wait_mode(self, options, wait, fallback_poll_seconds)
+        waiter = stream_wait_async if mode == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
     @overload
@@ -103,7 +106,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
-        wait: Literal["poll", "stream"] = "poll",
+        wait: Literal["poll", "stream", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -123,7 +127,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             on_poll=on_poll,
             output=output,
         )
-        waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
+        mode, options = wait_mode(self, options, wait, fallback_poll_seconds)  # before the job exists
+        waiter = stream_wait_async if mode == "stream" else wait_async
         raw = await create_bounded_async(  # the splatted params are checked by Unpack above
             self,
             **background_create_params(sent),
@@ -167,6 +172,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
+        wait: Literal["poll", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -189,6 +196,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))  # fork: drop
+        options = many_wait_options(self, options, wait, fallback_poll_seconds)
         return poll_many_async(
             self,
             ids,

@@ -47,6 +47,7 @@ from ._redact import redacting, redactor_for
 from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
 from ._structured import parsing
 from ._waiting import _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
+from ._wakeups import WakeBoard, listening, sleep_async
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -55,6 +56,8 @@ __all__ = ["DEFAULT_CONCURRENCY", "AsyncPollMany", "PollOutcome", "check_ids", "
 
 DEFAULT_CONCURRENCY: Final = 64
 """Polls in flight at once, by default."""
+LISTEN_TICK: Final = 0.5
+"""wait="webhook": the longest the sync scheduler blocks on in-flight polls before it looks for signals."""
 
 R = TypeVar("R", bound=Response, default=Response)
 
@@ -148,26 +151,59 @@ def poll_many_sync(
             outcome = PollOutcome(rid, response=step.result) if isinstance(step, Finished) else None
         if isinstance(step, Finished):
             del programs[rid]
+            board.forget(rid)
         elif isinstance(step, Sleep):
-            heapq.heappush(sleeping, (clock() + step.seconds, next(order), rid))
+            asleep[rid] = token = next(order)
+            if step.listen:
+                listens.add(rid)
+            heapq.heappush(sleeping, (clock() + step.seconds, token, rid))
         else:
             waiting_to_fetch.append((rid, step))
         return outcome
 
+    # wait="webhook": a job asleep listening (in ``listens``) is resumed early, with True, when its end is
+    # signalled; its heap entry is then stale (``asleep`` holds each sleeping job's live entry). A signal to
+    # a job not asleep listening is kept (``woken``) for its next listening sleep.
+    board = WakeBoard(options)
+    asleep: dict[str, int] = {}
+    listens: set[str] = set()
+    woken: set[str] = set()
+
+    def wake() -> Iterator[PollOutcome]:
+        woken.update(board.take())
+        for rid in woken & listens:
+            woken.discard(rid)
+            listens.discard(rid)
+            del asleep[rid]
+            if (outcome := resume(rid, True, None)) is not None:
+                yield outcome
+
     try:
+        for rid in ids:
+            board.listen(rid)
         for rid in ids:
             if (outcome := resume(rid, None, None)) is not None:
                 yield outcome
         while programs:
+            yield from wake()
             while sleeping and sleeping[0][0] <= clock():
-                if (outcome := resume(heapq.heappop(sleeping)[2], None, None)) is not None:
-                    yield outcome
+                _, token, rid = heapq.heappop(sleeping)
+                if asleep.get(rid) == token:
+                    del asleep[rid]
+                    value = False if rid in listens else None
+                    listens.discard(rid)
+                    if (outcome := resume(rid, value, None)) is not None:
+                        yield outcome
             while waiting_to_fetch and len(in_flight) < concurrency:
                 rid, step = waiting_to_fetch.popleft()
                 in_flight[pool.submit(io(rid, step))] = rid
             until_due = max(0.0, sleeping[0][0] - clock()) if sleeping else None
+            if board.wakeups is not None:  # listening: a signal ends the blocking wait early
+                until_due = LISTEN_TICK if until_due is None else min(until_due, LISTEN_TICK)
             if not in_flight:
-                if until_due is not None:
+                if board.wakeups is not None:
+                    board.event.wait(until_due)
+                elif until_due is not None:
                     resource._sleep(until_due)
                 continue
             done, _ = wait(in_flight, timeout=until_due, return_when=FIRST_COMPLETED)
@@ -183,6 +219,7 @@ def poll_many_sync(
             _cancel_all_sync(resource, list(programs), pool)
         raise
     finally:
+        board.close()
         pool.shutdown()
         for program in programs.values():
             program.close()
@@ -270,8 +307,7 @@ async def _poll_many_block(
     async def one(rid: str) -> None:
         async def perform(step: Step) -> object:
             if isinstance(step, Sleep):
-                await resource._sleep(step.seconds)
-                return None
+                return await sleep_async(resource, step, listener)
             async with limiter:
                 if isinstance(step, Fetch):
                     return await fetch_async(
@@ -286,7 +322,8 @@ async def _poll_many_block(
         )
         program = redacting(program, redactor)
         try:
-            outcome = PollOutcome(rid, response=await run_async(program, perform))
+            with listening(options, rid) as listener:
+                outcome = PollOutcome(rid, response=await run_async(program, perform))
         except Exception as error:
             outcome = PollOutcome(rid, error=error)
         unfinished.discard(rid)

@@ -24,9 +24,10 @@ from ._recording import journal_of, observed, record_create  # fork: drop
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._waiting import background_create_params, created_response, wait_sync
+from ._wakeups import DEFAULT_FALLBACK_POLL_SECONDS, many_wait_options, wait_mode
 from .journal._resume import ResumingResponses  # fork: drop
 from .streams._resources import StreamingResponses
-from .streams._waiting import check_wait, stream_wait_sync
+from .streams._waiting import stream_wait_sync
 
 if TYPE_CHECKING:
     from openai._types import Body, Headers, Query
@@ -58,7 +59,8 @@ class Responses(StreamingResponses, ResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
-        wait: Literal["poll", "stream"] = "poll",
+        wait: Literal["poll", "stream", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -88,7 +90,8 @@ class Responses(StreamingResponses, ResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))  # fork: drop
-        waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
+        mode, options = wait_mode(self, options, wait, fallback_poll_seconds)
+        waiter = stream_wait_sync if mode == "stream" else wait_sync
         return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
     @overload
@@ -106,7 +109,8 @@ class Responses(StreamingResponses, ResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
-        wait: Literal["poll", "stream"] = "poll",
+        wait: Literal["poll", "stream", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -131,7 +135,8 @@ class Responses(StreamingResponses, ResumingResponses):
             on_poll=on_poll,
             output=output,
         )
-        waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
+        mode, options = wait_mode(self, options, wait, fallback_poll_seconds)  # before the job exists
+        waiter = stream_wait_sync if mode == "stream" else wait_sync
         raw = create_bounded_sync(  # the splatted params are checked by Unpack above
             self,
             **background_create_params(sent),
@@ -175,6 +180,8 @@ class Responses(StreamingResponses, ResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
+        wait: Literal["poll", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -198,6 +205,7 @@ class Responses(StreamingResponses, ResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))  # fork: drop
+        options = many_wait_options(self, options, wait, fallback_poll_seconds)
         return poll_many_sync(
             self,
             ids,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Generator
+import threading
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
@@ -24,12 +25,15 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_FALLBACK_POLL_SECONDS",
     "Listener",
+    "WakeBoard",
     "Wakeups",
     "check_wait_mode",
     "listening",
     "listening_options",
+    "many_wait_options",
     "sleep_async",
     "sleep_sync",
+    "wait_mode",
 ]
 
 DEFAULT_FALLBACK_POLL_SECONDS: Final = 300.0
@@ -57,8 +61,9 @@ class Listener(Protocol):
 class Wakeups(Protocol):
     """A source of wake-ups: what a client's journal returns from ``wakeups()``."""
 
-    def listen(self, response_id: str) -> Listener:
-        """Start listening for ``response_id``'s end; signals from now on are kept for the listener."""
+    def listen(self, response_id: str, on_signal: Callable[[], None] | None = None) -> Listener:
+        """Start listening for ``response_id``'s end; signals from now on are kept for the listener (an end
+        already recorded counts as a signal). ``on_signal`` is also called (from any thread) on each one."""
         ...
 
 
@@ -76,11 +81,33 @@ def check_fallback(fallback_poll_seconds: object) -> float:
     return float(value)
 
 
-def listening_options(resource: object, options: WaitOptions, fallback_poll_seconds: object) -> WaitOptions:
-    """``options`` for a wait that listens: the client's journal's wake-ups and the fallback poll delay.
-    ``ValueError`` when the client has no journal (the journal is the channel the receiver writes to)."""
+def wait_mode(
+    resource: object, options: WaitOptions, wait: object, fallback_poll_seconds: object
+) -> tuple[WaitMode, WaitOptions]:
+    """``wait`` checked, and the options of a wait in that mode: for "webhook", ``listening_options``."""
+    mode = check_wait_mode(wait)
+    if mode == "webhook":
+        return mode, listening_options(resource, options, fallback_poll_seconds)
+    return mode, options
+
+
+def many_wait_options(
+    resource: object, options: WaitOptions, wait: object, fallback_poll_seconds: object
+) -> WaitOptions:
+    """``wait_mode`` for ``poll_many``, which waits by polling or listening (``ValueError`` for "stream")."""
+    if wait == "stream":
+        raise ValueError('poll_many waits with wait="poll" or wait="webhook", not "stream"')
+    return wait_mode(resource, options, wait, fallback_poll_seconds)[1]
+
+
+def listening_options(
+    resource: object, options: WaitOptions, fallback_poll_seconds: object, journal: object = None
+) -> WaitOptions:
+    """``options`` for a wait that listens: the journal's wake-ups (the client's unless given) and the
+    fallback poll delay. ``ValueError`` when there is no journal (the channel the receiver writes to)."""
     fallback = check_fallback(fallback_poll_seconds)
-    journal: Any = journal_of(resource)
+    if journal is None:
+        journal = journal_of(resource)
     wakeups = getattr(journal, "wakeups", None)
     if wakeups is None:
         raise ValueError(
@@ -119,3 +146,41 @@ async def sleep_async(resource: Any, step: Sleep, listener: Listener | None) -> 
         return await listener.wait_async(step.seconds)
     await resource._sleep(step.seconds)
     return None
+
+
+class WakeBoard:
+    """The listeners of a scheduler that drives many programs on one thread (sync ``poll_many``): each
+    job's signal is kept until its program next sleeps listening; ``event`` is set on each new signal, so the
+    scheduler can block on it instead of sleeping blind."""
+
+    def __init__(self, options: WaitOptions) -> None:
+        self.wakeups: Wakeups | None = options.wakeups
+        self.event = threading.Event()
+        self._lock = threading.Lock()
+        self._signalled: set[str] = set()
+        self._listeners: dict[str, Listener] = {}
+
+    def listen(self, rid: str) -> None:
+        if self.wakeups is not None:
+            self._listeners[rid] = self.wakeups.listen(rid, on_signal=lambda: self._fire(rid))
+
+    def _fire(self, rid: str) -> None:
+        with self._lock:
+            self._signalled.add(rid)
+        self.event.set()
+
+    def take(self) -> set[str]:
+        """The jobs signalled since the last call."""
+        with self._lock:
+            taken, self._signalled = self._signalled, set()
+            self.event.clear()
+        return taken
+
+    def forget(self, rid: str) -> None:
+        listener = self._listeners.pop(rid, None)
+        if listener is not None:
+            listener.close()
+
+    def close(self) -> None:
+        for rid in list(self._listeners):
+            self.forget(rid)

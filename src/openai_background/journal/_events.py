@@ -18,7 +18,15 @@ from ._errors import JournalWriteError
 if TYPE_CHECKING:
     from ._store import Store
 
-__all__ = ["CHANNEL", "END_EVENTS", "EVENTS", "EVENTS_MIGRATION", "KEEP_EVENTS_SECONDS", "record_end_event"]
+__all__ = [
+    "CHANNEL",
+    "END_EVENTS",
+    "EVENTS",
+    "EVENTS_MIGRATION",
+    "KEEP_EVENTS_SECONDS",
+    "has_end_event",
+    "record_end_event",
+]
 
 JOBS: Final = "openai_background_jobs"  # _store.JOBS (which imports this module's migration)
 EVENTS: Final = "openai_background_webhook_events"
@@ -43,7 +51,13 @@ EVENTS_MIGRATION: Final = (
     " type TEXT NOT NULL,"
     " received_at DOUBLE PRECISION NOT NULL)",
     f"CREATE INDEX {EVENTS}_received ON {EVENTS} (received_at)",
+    f"CREATE INDEX {EVENTS}_response ON {EVENTS} (response_id)",
 )
+
+
+def has_end_event(store: Store, response_id: str) -> bool:
+    """Whether an end event of ``response_id`` was recorded (and not yet aged out)."""
+    return bool(store.query(f"SELECT 1 FROM {EVENTS} WHERE response_id = ? LIMIT 1", (response_id,)))
 
 
 def record_end_event(store: Store, webhook_id: str, event_type: str, response_id: str) -> bool:

@@ -17,9 +17,10 @@ from .._dispatch import DEFAULT_RAISE_ON
 from .._events import PollEvent
 from .._raising import raise_for_status
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError
+from ._events import has_end_event, record_end_event
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
 from ._store import JOBS, open_store
-from ._watch import Hub, hub_for
+from ._watch import JournalWakeups, hub_for
 
 __all__ = ["DEFAULT_LEASE_SECONDS", "Job", "Journal"]
 
@@ -65,10 +66,16 @@ class Journal:
     def close(self) -> None:
         self._store.close()
 
-    def wakeups(self) -> Hub:
+    def wakeups(self) -> JournalWakeups:
         """What tells waits with ``wait="webhook"`` that a job's end was recorded here (``_watch``): one
         watcher per journal location per process, shared by every wait."""
-        return hub_for(self._store.target, postgres=self._store.postgres)
+        store = self._store
+        return JournalWakeups(hub_for(store.target, postgres=store.postgres), lambda rid: has_end_event(store, rid))
+
+    def record_event(self, webhook_id: str, event_type: str, response_id: str) -> bool:
+        """Record a verified webhook event that ends ``response_id`` (``WebhookReceiver`` does); False for a
+        ``webhook_id`` seen before. ``JournalWriteError`` if it cannot be written (``journal/_events.py``)."""
+        return record_end_event(self._store, webhook_id, event_type, response_id)
 
     def __enter__(self) -> Journal:
         return self

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 from openai._types import NOT_GIVEN, NotGiven, Omit
@@ -25,6 +25,7 @@ from .._events import OnPoll
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
 from .._recording import observed
+from .._wakeups import DEFAULT_FALLBACK_POLL_SECONDS, listening_options, many_wait_options
 from ._journal import Journal
 
 if TYPE_CHECKING:
@@ -130,6 +131,13 @@ def _options(
     return WaitOptions.check(poll_interval_ms, max_wait_seconds, raise_on, failures, False, False, on_poll=on_poll)
 
 
+def _listening(resource: object, options: WaitOptions, wait: object, fallback: object, journal: Journal) -> WaitOptions:
+    """``wait`` checked; "webhook" listens to the journal being resumed (not the client's, if it has one)."""
+    if wait == "webhook":
+        return listening_options(resource, options, fallback, journal)
+    return many_wait_options(resource, options, wait, fallback)
+
+
 class ResumingResponses(_Responses):
     """The SDK's ``Responses`` plus ``resume``."""
 
@@ -144,6 +152,8 @@ class ResumingResponses(_Responses):
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         on_poll: OnPoll | None = None,
+        wait: Literal["poll", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -156,9 +166,11 @@ class ResumingResponses(_Responses):
         expires. Returns when no pending job is left that this call has not waited for (a job whose wait
         timed out or gave up stays pending, for a later resume). Raises ``JournalError`` if the journal
         cannot be read; a failed write ends that job's wait with ``JournalWriteError`` (its outcome).
+        ``wait="webhook"`` listens to ``journal`` for each job's end, as ``poll`` does.
         """
         checked, size = _check(journal, batch, concurrency)
         options = _options(poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, on_poll)
+        options = _listening(self, options, wait, fallback_poll_seconds, checked)
         request: Mapping[str, Any] = {"extra_headers": extra_headers, "extra_query": extra_query, "timeout": timeout}
         return resume_sync(self, checked, options, batch=size, concurrency=concurrency, **request)
 
@@ -177,6 +189,8 @@ class AsyncResumingResponses(_AsyncResponses):
         raise_on: Collection[str] = DEFAULT_RAISE_ON,
         max_poll_failures: int = DEFAULT_MAX_POLL_FAILURES,
         on_poll: OnPoll | None = None,
+        wait: Literal["poll", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -185,5 +199,6 @@ class AsyncResumingResponses(_AsyncResponses):
         The block owns the polling tasks; leaving it stops them and releases the unfinished jobs' leases."""
         checked, size = _check(journal, batch, concurrency)
         options = _options(poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, on_poll)
+        options = _listening(self, options, wait, fallback_poll_seconds, checked)
         request: Mapping[str, Any] = {"extra_headers": extra_headers, "extra_query": extra_query, "timeout": timeout}
         return resume_async(self, checked, options, batch=size, concurrency=concurrency, **request)

@@ -16,6 +16,7 @@ each), since a signal may have been missed meanwhile.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -29,7 +30,7 @@ import anyio
 
 from ._events import CHANNEL, EVENTS
 
-__all__ = ["Hub", "hub_for"]
+__all__ = ["Hub", "JournalWakeups", "hub_for"]
 
 logger = logging.getLogger("openai_background")
 
@@ -42,11 +43,12 @@ START_TIMEOUT: Final = 10.0
 class JournalListener:
     """One wait's listener (``.._wakeups.Listener``). A signal that arrives while nobody sleeps is kept."""
 
-    __slots__ = ("_hub", "_rid", "_signalled", "_thread_event", "_waker", "__weakref__")
+    __slots__ = ("__weakref__", "_hub", "_on_signal", "_rid", "_signalled", "_thread_event", "_waker")
 
-    def __init__(self, hub: Hub, rid: str) -> None:
+    def __init__(self, hub: Hub, rid: str, on_signal: Callable[[], None] | None = None) -> None:
         self._hub = hub
         self._rid = rid
+        self._on_signal = on_signal
         self._signalled = False
         self._thread_event: threading.Event | None = None
         self._waker: Callable[[], None] | None = None
@@ -54,6 +56,8 @@ class JournalListener:
     def fire(self) -> None:
         """Called by the watcher (any thread): keep the signal and wake the sleeper, if any."""
         self._signalled = True
+        if self._on_signal is not None:
+            self._on_signal()
         if self._thread_event is not None:
             self._thread_event.set()
         waker = self._waker
@@ -96,18 +100,14 @@ def _loop_waker(event: anyio.Event) -> Callable[[], None]:
         token = trio.lowlevel.current_trio_token()
 
         def wake_trio() -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the run has ended: nobody is waiting any more
                 token.run_sync_soon(event.set)
-            except RuntimeError:  # the run has ended: nobody is waiting any more
-                pass
 
         return wake_trio
 
     def wake_asyncio() -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
             loop.call_soon_threadsafe(event.set)
-        except RuntimeError:  # the loop is closed: nobody is waiting any more
-            pass
 
     return wake_asyncio
 
@@ -123,8 +123,8 @@ class Hub:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
 
-    def listen(self, response_id: str) -> JournalListener:
-        listener = JournalListener(self, response_id)
+    def listen(self, response_id: str, on_signal: Callable[[], None] | None = None) -> JournalListener:
+        listener = JournalListener(self, response_id, on_signal)
         with self._lock:
             self._listeners.setdefault(response_id, []).append(listener)
             start = self._thread is None
@@ -243,3 +243,23 @@ def hub_for(target: str, *, postgres: bool) -> Hub:
         if hub is None:
             hub = _hubs[key] = Hub(target, postgres=postgres)
         return hub
+
+
+class JournalWakeups:
+    """``Journal.wakeups()``: the hub of the journal's location, plus a look at the events already recorded,
+    so an end recorded before the wait started listening (between a create and its first sleep) still counts."""
+
+    def __init__(self, hub: Hub, ended: Callable[[str], bool]) -> None:
+        self._hub = hub
+        self._ended = ended
+
+    def listen(self, response_id: str, on_signal: Callable[[], None] | None = None) -> JournalListener:
+        listener = self._hub.listen(response_id, on_signal)
+        try:
+            ended = self._ended(response_id)
+        except Exception as error:  # the journal unreadable now: the wait's polls find the end anyway
+            logger.debug("journal watcher: cannot read the events of %s (%s)", response_id, type(error).__name__)
+            ended = False
+        if ended:
+            listener.fire()
+        return listener
