@@ -27,6 +27,7 @@ from typing_extensions import TypedDict
 from .._dispatch import normalize_raise_on
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._recording import Recorder
+from .._wakeups import DEFAULT_FALLBACK_POLL_SECONDS, listening_options
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -68,6 +69,10 @@ class BackgroundSettings:
     raise_on: frozenset[str] = MODES_RAISE_ON
     journal: Recorder | None = None
     """Where every background job the client creates is recorded (``openai_background.Journal``)."""
+    background_wait: Literal["poll", "webhook"] = "poll"
+    """How the modes' waits wait: polling, or ``"webhook"``: listening to the journal (``wait="webhook"``)."""
+    fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS
+    """With ``background_wait="webhook"``: poll anyway after this long without an event."""
 
     def __post_init__(self) -> None:
         if self.journal is not None and not all(
@@ -84,7 +89,7 @@ class BackgroundSettings:
 
     def wait_options(self) -> WaitOptions:
         """The checked options of a wait these settings start (``ValueError`` for bad values)."""
-        return WaitOptions.check(
+        options = WaitOptions.check(
             self.poll_interval_ms,
             self.max_wait_seconds,
             self.raise_on,
@@ -92,6 +97,11 @@ class BackgroundSettings:
             self.cancel_on_timeout,
             self.cancel_on_interrupt,
         )
+        if self.background_wait == "poll":
+            return options
+        if self.background_wait != "webhook":
+            raise ValueError(f'background_wait must be "poll" or "webhook", not {self.background_wait!r}')
+        return listening_options(None, options, self.fallback_poll_seconds, self.journal)
 
     @property
     def is_default(self) -> bool:
@@ -128,6 +138,8 @@ class SettingsKeywords(TypedDict, total=False):
     cancel_on_interrupt: bool
     raise_on: Collection[str]
     journal: Recorder | None
+    background_wait: Literal["poll", "webhook"]
+    fallback_poll_seconds: float
 
 
 def split_settings(kwargs: dict[str, object]) -> dict[str, object]:
