@@ -162,8 +162,9 @@ def journal(session: nox.Session) -> None:
     none can be started). The light journal tests run in every ``tests`` session."""
     install_suite(session, SDKS["newest"], "psycopg[binary]>=3.1")
     session.run(
-        "pytest", "-m", "journal_heavy", "-p", "no:cacheprovider", "tests/test_journal_heavy.py", *session.posargs
-    )
+        "pytest", "-m", "journal_heavy", "-p", "no:cacheprovider", "tests/test_journal_heavy.py",
+        "tests/test_webhooks_heavy.py", *session.posargs,
+    )  # fmt: skip
 
 
 @nox.session
@@ -229,6 +230,9 @@ FORK_PACKAGE_ONLY_TESTS = (
     "tests/test_install.py",  # install() patches the SDK in place; the fork needs no patching
     "tests/test_journal.py",  # the journal is this package's (the fork has no journal= setting)
     "tests/test_journal_heavy.py",
+    "tests/test_webhooks.py",  # the webhook receiver and waits that listen need the journal
+    "tests/test_webhook_waits.py",
+    "tests/test_webhooks_heavy.py",
     "tests/test_testkit.py",  # openai_background.testing's pytest plugin and respx helpers
     "tests/test_typing_usage.py",  # the package's public names
     "tests/test_modes.py",  # the framework modes (modes/) are the package's

@@ -16,8 +16,6 @@ from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
-from ._recording import journal_of
-
 if TYPE_CHECKING:
     from ._loop import Sleep
     from ._options import WaitOptions
@@ -107,6 +105,8 @@ def listening_options(
     fallback poll delay. ``ValueError`` when there is no journal (the channel the receiver writes to)."""
     fallback = check_fallback(fallback_poll_seconds)
     if journal is None:
+        from ._recording import journal_of  # deferred: the forked SDK's waits carry no journal
+
         journal = journal_of(resource)
     wakeups = getattr(journal, "wakeups", None)
     if wakeups is None:
