@@ -48,9 +48,18 @@ def signed_headers(
     }
 
 
-def deliver(url: str, response_id: str, event_type: str = "response.completed", **signing: Any) -> httpx.Response:
+def deliver(
+    url: str,
+    response_id: str,
+    event_type: str = "response.completed",
+    *,
+    client: httpx.Client | None = None,
+    **signing: Any,
+) -> httpx.Response:
+    """POST a signed end event of ``response_id`` to ``url`` (on ``client``, kept alive, if given)."""
     body = event_body(response_id, event_type)
-    return httpx.post(url, content=body, headers=signed_headers(body, **signing), timeout=10)
+    post = httpx.post if client is None else client.post
+    return post(url, content=body, headers=signed_headers(body, **signing), timeout=10)
 
 
 def free_port() -> int:
