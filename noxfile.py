@@ -180,7 +180,7 @@ def bench(session: nox.Session) -> None:
     loopback fake server in its own process; prints the table and writes ``docs/benchmarks.md``.
     ``nox -s bench -- --smoke`` checks it runs, in seconds, and writes nothing. Not run by CI: its figures
     need a quiet machine (the smoke version runs in the suite, ``tests/test_bench_smoke.py``)."""
-    session.install("-e", ".", SDKS["newest"])
+    session.install("-e", ".[webhooks,postgres]", SDKS["newest"])  # the webhook figures: uvicorn, psycopg
     session.run("python", "-m", "benchmarks", *session.posargs)
 
 

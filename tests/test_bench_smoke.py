@@ -36,6 +36,11 @@ FIGURES = [
     "cancel bound, `cancel_on_timeout` (async)",
     "peak RSS, `poll` of a 1 GiB gzip bomb / 16",
     "peak RSS, `poll` of a 200 MB body / 16",
+    'requests per job, 1 min job, `wait="webhook"`',
+    'requests per job, 30 min job, `wait="webhook"`',
+    "wake latency, waiter in another process, SQLite",
+    "100 jobs waiting on webhooks in one process: RSS",
+    "100 jobs waiting on webhooks in one process: CPU while idle",
 ]
 
 
