@@ -204,3 +204,25 @@ def test_bad_arguments_are_refused_before_anything_is_sent(world: World) -> None
     with pytest.raises(ValueError, match="stream"):
         client.responses.poll_many(["resp_1"], wait="stream")  # type: ignore[arg-type]
     assert world.server.jobs == [] and world.server.requests == []
+
+
+README_SNIPPET = """
+from openai_background import Journal, OpenAI
+from openai_background.testing import FakeResponsesServer, JobScript
+
+with FakeResponsesServer() as server:
+    journal = Journal("jobs.sqlite3")
+    client = OpenAI(api_key="sk-test", base_url=server.base_url, journal=journal)
+    rid = server.add_job(JobScript.completed(polls=1))
+    journal.record_event("wh_1", "response.completed", rid)  # what WebhookReceiver does with a verified delivery
+    print(client.responses.poll(rid, wait="webhook").status)  # completed, after 2 GETs and no polling delay
+"""
+
+
+def test_the_readme_snippet_runs_on_the_fake_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    started = time.monotonic()
+    exec(compile(README_SNIPPET, "README", "exec"), {})
+    assert capsys.readouterr().out == "completed\n" and time.monotonic() - started < 10

@@ -16,8 +16,9 @@ from _webhooks import OTHER_SECRET, SECRET, deliver, event_body, free_port, serv
 
 from openai_background import Journal
 from openai_background.journal import JournalWriteError
-from openai_background.journal._events import EVENTS
+from openai_background.journal._events import EVENTS, KEEP_EVENTS_SECONDS
 from openai_background.webhooks import WebhookReceiver
+from openai_background.webhooks._receiver import MAX_BODY_BYTES
 
 
 def events(journal: Journal) -> list[tuple[str, str, str]]:
@@ -198,3 +199,27 @@ def test_webhooks_serve(tmp_path: Path) -> None:
         timeout=60,
     )
     assert missing.returncode == 2 and "OPENAI_WEBHOOK_SECRET" in missing.stderr
+
+
+def test_a_body_over_the_limit_is_refused_unread(journal: Journal) -> None:
+    receiver = WebhookReceiver(journal, secret=SECRET)
+    body = b'{"pad": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}'
+    with serving(receiver) as url:
+        assert httpx.post(url, content=body, headers=signed_headers(body), timeout=30).status_code == 413
+    status = 0
+    environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body)), "wsgi.input": None}
+
+    def start_response(line: str, headers: list[tuple[str, str]]) -> None:
+        nonlocal status
+        status = int(line.split()[0])
+
+    receiver.wsgi(environ, start_response)
+    assert status == 413 and events(journal) == []
+
+
+def test_event_ids_are_kept_a_week_to_recognise_repeats(journal: Journal) -> None:
+    assert journal.record_event("wh_old", "response.completed", "resp_1")
+    assert not journal.record_event("wh_old", "response.completed", "resp_1")
+    journal._store.execute(f"UPDATE {EVENTS} SET received_at = received_at - ?", (KEEP_EVENTS_SECONDS + 60,))
+    assert journal.record_event("wh_new", "response.completed", "resp_2")
+    assert [row[0] for row in events(journal)] == ["wh_new"]  # the week-old one aged out
