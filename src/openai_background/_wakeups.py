@@ -67,8 +67,12 @@ class Wakeups(Protocol):
 
 def check_wait_mode(wait: object) -> WaitMode:
     """``wait`` checked: "poll", "stream" or "webhook"; anything else is a ``ValueError``."""
-    if wait in ("poll", "stream", "webhook"):
-        return wait  # type: ignore[return-value]
+    if wait == "poll":
+        return "poll"
+    if wait == "stream":
+        return "stream"
+    if wait == "webhook":
+        return "webhook"
     raise ValueError(f'wait must be "poll", "stream" or "webhook", not {wait!r}')
 
 
