@@ -92,8 +92,11 @@ def _requests_per_job(scale: float) -> list[Row]:
                 threading.Thread(
                     target=_end_at, args=(server, response.id, time.monotonic() + seconds * scale, None), daemon=True
                 ).start()
+                tick = time.monotonic()
                 while response.status in ("queued", "in_progress"):
-                    time.sleep(2 * scale)
+                    # every 2 s of the job's time: a real GET takes ~1/20 of that, a scaled one far more
+                    tick += 2 * scale
+                    time.sleep(max(0.0, tick - time.monotonic()))
                     response = sdk.responses.retrieve(response.id)
                 counts[name, "hand"] = 1 + server.job(response.id).polls
 
@@ -116,8 +119,8 @@ def _requests_per_job(scale: float) -> list[Row]:
             "create + <= 2 GETs",
             counts[name, "ours"] <= 3,
             f"time scaled (1 s = {scale * 1000:g} ms); default `fallback_poll_seconds=300`, so a job longer than "
-            "300 s is also polled once per 300 s (a lost delivery still ends it); the hand loop's count is its "
-            "create plus a GET per 2 s",
+            "300 s is also polled once per 300 s (a lost delivery still ends it); the hand loop: its create and a "
+            "GET every 2 s of the job's time",
         )
         for name in durations
     ]
