@@ -19,6 +19,7 @@ from openai_background import AsyncOpenAI, OpenAI, ResponseCancelledError, Respo
 from openai_background._cli import main
 from openai_background._recording import record_create
 from openai_background.journal import JobNotFinishedError, Journal, JournalError, JournalWriteError
+from openai_background.journal._store import SCHEMA_VERSION
 from openai_background.testing import FakeResponsesServer, JobScript
 
 KEY = "sk-journal-canary-0123456789abcdef"
@@ -223,7 +224,7 @@ def test_the_schema_is_versioned_and_a_newer_one_is_refused(tmp_path: Path) -> N
     path = tmp_path / "v.sqlite3"
     Journal(path).close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version FROM openai_background_schema_version").fetchall() == [(1,)]
+        assert db.execute("SELECT version FROM openai_background_schema_version").fetchall() == [(SCHEMA_VERSION,)]
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         db.execute("UPDATE openai_background_schema_version SET version = 99")
     with pytest.raises(JournalError, match="schema version 99"):

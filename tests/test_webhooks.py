@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -223,3 +224,14 @@ def test_event_ids_are_kept_a_week_to_recognise_repeats(journal: Journal) -> Non
     journal._store.execute(f"UPDATE {EVENTS} SET received_at = received_at - ?", (KEEP_EVENTS_SECONDS + 60,))
     assert journal.record_event("wh_new", "response.completed", "resp_2")
     assert [row[0] for row in events(journal)] == ["wh_new"]  # the week-old one aged out
+
+
+def test_a_version_1_journal_is_upgraded_with_the_events_table(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
+    Journal(path).close()
+    with sqlite3.connect(path) as db:  # as version 1 left it
+        db.execute(f"DROP TABLE {EVENTS}")
+        db.execute("UPDATE openai_background_schema_version SET version = 1")
+    journal = Journal(path)
+    assert journal.record_event("wh_1", "response.completed", "resp_1")
+    assert journal._store.query("SELECT version FROM openai_background_schema_version") == [(2,)]
