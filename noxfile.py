@@ -160,7 +160,7 @@ def journal(session: nox.Session) -> None:
     resumed by another process, three processes sharing 1,000 jobs; each on SQLite and on a throwaway
     PostgreSQL cluster the tests start on loopback (Debian's ``postgresql`` package; skipped, saying why, when
     none can be started). The light journal tests run in every ``tests`` session."""
-    install_suite(session, SDKS["newest"], "psycopg[binary]>=3.1")
+    install_suite(session, SDKS["newest"], "psycopg[binary]>=3.2")
     session.run(
         "pytest", "-m", "journal_heavy", "-p", "no:cacheprovider", "tests/test_journal_heavy.py",
         "tests/test_webhooks_heavy.py", *session.posargs,

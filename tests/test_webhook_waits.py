@@ -226,3 +226,26 @@ def test_the_readme_snippet_runs_on_the_fake_server(
     started = time.monotonic()
     exec(compile(README_SNIPPET, "README", "exec"), {})
     assert capsys.readouterr().out == "completed\n" and time.monotonic() - started < 10
+
+
+def test_a_wake_that_may_have_missed_an_event_looks_once_and_listens_on(world: World) -> None:
+    """When the journal watcher was down a while, every wait is woken uncertainly: one GET each, then they
+    listen again (no switch to polling at the usual cadence, which would storm the API after a blip)."""
+    rid = world.server.add_job(JobScript.completed(polls=5))
+    hub = world.journal.wakeups()._hub
+    ended: list[str] = []
+    client = world.client()
+    waiter = threading.Thread(
+        target=lambda: ended.append(client.responses.poll(rid, wait="webhook", fallback_poll_seconds=LONG).status)
+    )
+    waiter.start()
+    deadline = time.monotonic() + 10
+    while world.server.job(rid).polls < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    hub.signal_all()
+    time.sleep(0.8)
+    assert world.server.job(rid).polls == 2  # one look, then listening again
+    deliver(world.url, rid)
+    waiter.join(10)
+    assert ended == ["completed"]  # after the event: polled at the usual cadence until the end shows

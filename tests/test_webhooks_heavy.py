@@ -99,3 +99,35 @@ def test_waits_in_this_process_wake(target: str, backend: str) -> None:
         assert sorted(ended) == sorted(rids) and time.monotonic() - started < 10
         assert [server.job(rid).polls for rid in rids] == [2, 2, 2]
         assert all(journal.job(rid).finished for rid in rids)
+
+
+def test_a_lost_listen_connection_is_reopened(postgres_url: str) -> None:
+    """The server ends the watcher's LISTEN session: it reconnects, and a later event still wakes the wait."""
+    import threading
+
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(f"DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version, {EVENTS}")
+    with FakeResponsesServer() as server, serving(WebhookReceiver(postgres_url, secret=SECRET)) as url:
+        rid = server.add_job(JobScript.completed(polls=3))
+        client = OpenAI(api_key="sk-test", base_url=server.base_url, journal=Journal(postgres_url))
+        ended: list[str] = []
+        waiter = threading.Thread(
+            target=lambda: ended.append(client.responses.poll(rid, wait="webhook", fallback_poll_seconds=60).status)
+        )
+        waiter.start()
+        deadline = time.monotonic() + 10
+        while server.job(rid).polls < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        with psycopg.connect(postgres_url, autocommit=True) as db:
+            killed = db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
+            ).fetchall()
+        assert killed
+        time.sleep(2.0)  # reconnected, and looked once in case an event was missed meanwhile
+        assert server.job(rid).polls == 2
+        deliver(url, rid)
+        waiter.join(15)
+        assert ended == ["completed"]

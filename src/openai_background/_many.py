@@ -161,21 +161,21 @@ def poll_many_sync(
             waiting_to_fetch.append((rid, step))
         return outcome
 
-    # wait="webhook": a job asleep listening (in ``listens``) is resumed early, with True, when its end is
-    # signalled; its heap entry is then stale (``asleep`` holds each sleeping job's live entry). A signal to
-    # a job not asleep listening is kept (``woken``) for its next listening sleep.
+    # wait="webhook": a job asleep listening (in ``listens``) is resumed early when signalled (with True when
+    # its end was recorded, as ``Listener.wait`` answers); its heap entry is then stale (``asleep`` holds each
+    # sleeping job's live entry). A signal to a job not asleep listening is kept (``woken``) for its next one.
     board = WakeBoard(options)
     asleep: dict[str, int] = {}
     listens: set[str] = set()
-    woken: set[str] = set()
+    woken: dict[str, bool] = {}
 
     def wake() -> Iterator[PollOutcome]:
-        woken.update(board.take())
-        for rid in woken & listens:
-            woken.discard(rid)
+        for rid, certain in board.take().items():
+            woken[rid] = certain or woken.get(rid, False)
+        for rid in [rid for rid in woken if rid in listens]:
             listens.discard(rid)
             del asleep[rid]
-            if (outcome := resume(rid, True, None)) is not None:
+            if (outcome := resume(rid, woken.pop(rid), None)) is not None:
                 yield outcome
 
     try:

@@ -44,7 +44,8 @@ class Listener(Protocol):
     """One wait's ear for one response. A signal that arrives while nobody sleeps is kept for the next sleep."""
 
     def wait(self, seconds: float) -> bool:
-        """Block up to ``seconds``; True if the response's end was signalled (the signal is consumed)."""
+        """Block up to ``seconds`` or until a signal (consumed); True if it says the response's end was
+        recorded, False after the time, or after a signal that one may have been missed (look once, listen on)."""
         ...
 
     async def wait_async(self, seconds: float) -> bool:
@@ -59,9 +60,9 @@ class Listener(Protocol):
 class Wakeups(Protocol):
     """A source of wake-ups: what a client's journal returns from ``wakeups()``."""
 
-    def listen(self, response_id: str, on_signal: Callable[[], None] | None = None) -> Listener:
+    def listen(self, response_id: str, on_signal: Callable[[bool], None] | None = None) -> Listener:
         """Start listening for ``response_id``'s end; signals from now on are kept for the listener (an end
-        already recorded counts as a signal). ``on_signal`` is also called (from any thread) on each one."""
+        already recorded counts as a signal). ``on_signal(certain)`` is also called (any thread) on each one."""
         ...
 
 
@@ -161,22 +162,22 @@ class WakeBoard:
         self.wakeups: Wakeups | None = options.wakeups
         self.event = threading.Event()
         self._lock = threading.Lock()
-        self._signalled: set[str] = set()
+        self._signalled: dict[str, bool] = {}
         self._listeners: dict[str, Listener] = {}
 
     def listen(self, rid: str) -> None:
         if self.wakeups is not None:
-            self._listeners[rid] = self.wakeups.listen(rid, on_signal=lambda: self._fire(rid))
+            self._listeners[rid] = self.wakeups.listen(rid, on_signal=lambda certain: self._fire(rid, certain))
 
-    def _fire(self, rid: str) -> None:
+    def _fire(self, rid: str, certain: bool) -> None:
         with self._lock:
-            self._signalled.add(rid)
+            self._signalled[rid] = certain or self._signalled.get(rid, False)
         self.event.set()
 
-    def take(self) -> set[str]:
-        """The jobs signalled since the last call."""
+    def take(self) -> dict[str, bool]:
+        """The jobs signalled since the last call, each with whether its end was recorded (``Listener.wait``)."""
         with self._lock:
-            taken, self._signalled = self._signalled, set()
+            taken, self._signalled = self._signalled, {}
             self.event.clear()
         return taken
 

@@ -38,26 +38,32 @@ SQLITE_CHECK_SECONDS: Final = 0.02
 IDLE_EXIT_SECONDS: Final = 5.0
 """The watcher thread ends after this long with no listener (a later wait starts it again)."""
 START_TIMEOUT: Final = 10.0
+RECONNECT_FIRST: Final = 0.5
+RECONNECT_MAX: Final = 30.0
+"""A watcher that lost its connection retries after 0.5 s, doubling up to this; waits keep their fallback."""
 
 
 class JournalListener:
-    """One wait's listener (``.._wakeups.Listener``). A signal that arrives while nobody sleeps is kept."""
+    """One wait's listener (``.._wakeups.Listener``). A signal that arrives while nobody sleeps is kept.
+
+    A signal is *certain* (the job's end event was recorded) or not (the watcher was down a while and may have
+    missed one): either wakes the sleeper, but only a certain one makes ``wait`` answer True."""
 
     __slots__ = ("__weakref__", "_hub", "_on_signal", "_rid", "_signalled", "_thread_event", "_waker")
 
-    def __init__(self, hub: Hub, rid: str, on_signal: Callable[[], None] | None = None) -> None:
+    def __init__(self, hub: Hub, rid: str, on_signal: Callable[[bool], None] | None = None) -> None:
         self._hub = hub
         self._rid = rid
         self._on_signal = on_signal
-        self._signalled = False
+        self._signalled = 0  # 0: none; 1: maybe missed; 2: the end was recorded
         self._thread_event: threading.Event | None = None
         self._waker: Callable[[], None] | None = None
 
-    def fire(self) -> None:
+    def fire(self, certain: bool = True) -> None:
         """Called by the watcher (any thread): keep the signal and wake the sleeper, if any."""
-        self._signalled = True
+        self._signalled = max(self._signalled, 2 if certain else 1)
         if self._on_signal is not None:
-            self._on_signal()
+            self._on_signal(certain)
         if self._thread_event is not None:
             self._thread_event.set()
         waker = self._waker
@@ -65,8 +71,8 @@ class JournalListener:
             waker()
 
     def _consume(self) -> bool:
-        signalled, self._signalled = self._signalled, False
-        return signalled
+        signalled, self._signalled = self._signalled, 0
+        return signalled == 2
 
     def wait(self, seconds: float) -> bool:
         if self._thread_event is None:
@@ -122,8 +128,9 @@ class Hub:
         self._listeners: dict[str, list[JournalListener]] = {}
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
+        self._missed = False
 
-    def listen(self, response_id: str, on_signal: Callable[[], None] | None = None) -> JournalListener:
+    def listen(self, response_id: str, on_signal: Callable[[bool], None] | None = None) -> JournalListener:
         listener = JournalListener(self, response_id, on_signal)
         with self._lock:
             self._listeners.setdefault(response_id, []).append(listener)
@@ -152,10 +159,11 @@ class Hub:
             listener.fire()
 
     def signal_all(self) -> None:
+        """Wake every listener, uncertainly: each wait GETs its job once and goes on listening."""
         with self._lock:
             listeners = [listener for group in self._listeners.values() for listener in group]
         for listener in listeners:
-            listener.fire()
+            listener.fire(certain=False)
 
     def listening(self) -> int:
         with self._lock:
@@ -172,7 +180,7 @@ class Hub:
             return None
 
     def _watch(self) -> None:
-        first = True
+        pause = RECONNECT_FIRST
         idle_since = time.monotonic()
         while True:
             try:
@@ -182,20 +190,27 @@ class Hub:
                     self._watch_sqlite(idle_since)
                 return
             except Exception as error:
-                logger.debug("journal watcher: %s; reconnecting", type(error).__name__)
+                logger.debug("journal watcher: %s; reconnecting in %.1fs", type(error).__name__, pause)
                 self._ready.set()  # never hold a listen() up past a failure
+                self._missed = True  # a signal may be missed while down: every listener is woken once back
                 if self._idle_exit(idle_since) is None:
                     return
-                time.sleep(0.5 if first else 1.0)
-                first = False
-                self.signal_all()  # a signal may have been missed while the connection was down
+                time.sleep(pause)
+                pause = min(pause * 2, RECONNECT_MAX)
+
+    def _connected(self) -> None:
+        """The watcher listens again: let listen() return, and wake everyone if signals may have been missed."""
+        self._ready.set()
+        if self._missed:
+            self._missed = False
+            self.signal_all()
 
     def _watch_sqlite(self, idle_since: float) -> None:
         connection = sqlite3.connect(self.target, timeout=30.0, isolation_level=None, check_same_thread=False)
         try:
             version = connection.execute("PRAGMA data_version").fetchone()[0]
             last = connection.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {EVENTS}").fetchone()[0]
-            self._ready.set()
+            self._connected()
             while True:
                 time.sleep(SQLITE_CHECK_SECONDS)
                 now_version = connection.execute("PRAGMA data_version").fetchone()[0]
@@ -219,7 +234,7 @@ class Hub:
         connection = psycopg.connect(self.target, autocommit=True)
         try:
             connection.execute(f"LISTEN {CHANNEL}")
-            self._ready.set()
+            self._connected()
             while True:
                 for notify in connection.notifies(timeout=0.5):
                     self.signal(notify.payload)
@@ -253,7 +268,7 @@ class JournalWakeups:
         self._hub = hub
         self._ended = ended
 
-    def listen(self, response_id: str, on_signal: Callable[[], None] | None = None) -> JournalListener:
+    def listen(self, response_id: str, on_signal: Callable[[bool], None] | None = None) -> JournalListener:
         listener = self._hub.listen(response_id, on_signal)
         try:
             ended = self._ended(response_id)
