@@ -19,6 +19,7 @@ from ._bounded import create_bounded_async
 from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
+from ._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_for, many_listening_for  # fork: drop
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async
 from ._recording import journal_of, observed, record_create  # fork: drop
@@ -26,10 +27,9 @@ from ._resources import _OMIT, T
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._waiting import background_create_params, created_response, wait_async
-from ._wakeups import DEFAULT_FALLBACK_POLL_SECONDS, many_wait_options, wait_mode
 from .journal._resume import AsyncResumingResponses  # fork: drop
 from .streams._resources import AsyncStreamingResponses
-from .streams._waiting import stream_wait_async
+from .streams._waiting import check_wait, stream_wait_async
 
 if TYPE_CHECKING:
     from openai._types import Body, Headers, Query
@@ -63,7 +63,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream", "webhook"] = "poll",
-        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,  # fork: drop
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -83,8 +83,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))  # fork: drop
-        mode, options = wait_mode(self, options, wait, fallback_poll_seconds)
-        waiter = stream_wait_async if mode == "stream" else wait_async
+        options, wait = listening_for(self, options, wait, fallback_poll_seconds)  # fork: drop
+        waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
     @overload
@@ -107,7 +107,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream", "webhook"] = "poll",
-        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,  # fork: drop
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -127,8 +127,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             on_poll=on_poll,
             output=output,
         )
-        mode, options = wait_mode(self, options, wait, fallback_poll_seconds)  # before the job exists
-        waiter = stream_wait_async if mode == "stream" else wait_async
+        options, wait = listening_for(self, options, wait, fallback_poll_seconds)  # fork: drop
+        waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async  # before the job exists
         raw = await create_bounded_async(  # the splatted params are checked by Unpack above
             self,
             **background_create_params(sent),
@@ -172,8 +172,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
-        wait: Literal["poll", "webhook"] = "poll",
-        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
+        wait: Literal["poll", "webhook"] = "poll",  # fork: drop
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,  # fork: drop
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -196,7 +196,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))  # fork: drop
-        options = many_wait_options(self, options, wait, fallback_poll_seconds)
+        options = many_listening_for(self, options, wait, fallback_poll_seconds)  # fork: drop
         return poll_many_async(
             self,
             ids,

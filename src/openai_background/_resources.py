@@ -18,16 +18,16 @@ from ._bounded import create_bounded_sync
 from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
+from ._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_for, many_listening_for  # fork: drop
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_sync
 from ._recording import journal_of, observed, record_create  # fork: drop
 from ._signatures import CreateAndPollParams, ManyOptions, PollOptions
 from ._structured import structured_create, structured_output
 from ._waiting import background_create_params, created_response, wait_sync
-from ._wakeups import DEFAULT_FALLBACK_POLL_SECONDS, many_wait_options, wait_mode
 from .journal._resume import ResumingResponses  # fork: drop
 from .streams._resources import StreamingResponses
-from .streams._waiting import stream_wait_sync
+from .streams._waiting import check_wait, stream_wait_sync
 
 if TYPE_CHECKING:
     from openai._types import Body, Headers, Query
@@ -60,7 +60,7 @@ class Responses(StreamingResponses, ResumingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream", "webhook"] = "poll",
-        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,  # fork: drop
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -90,8 +90,8 @@ class Responses(StreamingResponses, ResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))  # fork: drop
-        mode, options = wait_mode(self, options, wait, fallback_poll_seconds)
-        waiter = stream_wait_sync if mode == "stream" else wait_sync
+        options, wait = listening_for(self, options, wait, fallback_poll_seconds)  # fork: drop
+        waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync
         return waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
     @overload
@@ -110,7 +110,7 @@ class Responses(StreamingResponses, ResumingResponses):
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
         wait: Literal["poll", "stream", "webhook"] = "poll",
-        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,  # fork: drop
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -135,8 +135,8 @@ class Responses(StreamingResponses, ResumingResponses):
             on_poll=on_poll,
             output=output,
         )
-        mode, options = wait_mode(self, options, wait, fallback_poll_seconds)  # before the job exists
-        waiter = stream_wait_sync if mode == "stream" else wait_sync
+        options, wait = listening_for(self, options, wait, fallback_poll_seconds)  # fork: drop
+        waiter = stream_wait_sync if check_wait(wait) == "stream" else wait_sync  # before the job exists
         raw = create_bounded_sync(  # the splatted params are checked by Unpack above
             self,
             **background_create_params(sent),
@@ -180,8 +180,8 @@ class Responses(StreamingResponses, ResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
-        wait: Literal["poll", "webhook"] = "poll",
-        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
+        wait: Literal["poll", "webhook"] = "poll",  # fork: drop
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,  # fork: drop
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -205,7 +205,7 @@ class Responses(StreamingResponses, ResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))  # fork: drop
-        options = many_wait_options(self, options, wait, fallback_poll_seconds)
+        options = many_listening_for(self, options, wait, fallback_poll_seconds)  # fork: drop
         return poll_many_sync(
             self,
             ids,

@@ -40,8 +40,8 @@ class ManyOptions(_Bounds, total=False):
     poll_interval_ms: int | Omit
     cancel_on_interrupt: bool
     on_poll: OnPoll | None
-    wait: Literal["poll", "webhook"]
-    fallback_poll_seconds: float
+    wait: Literal["poll", "webhook"]  # fork: drop
+    fallback_poll_seconds: float  # fork: drop
 
 
 class PollOptions(_Bounds, total=False):
@@ -51,7 +51,7 @@ class PollOptions(_Bounds, total=False):
     cancel_on_interrupt: bool
     on_poll: OnPoll | None
     wait: Literal["poll", "stream", "webhook"]
-    fallback_poll_seconds: float
+    fallback_poll_seconds: float  # fork: drop
 
 
 class CreateAndPollParams(ResponseCreateParamsNonStreaming, PollOptions, total=False):

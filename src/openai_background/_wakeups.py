@@ -1,43 +1,23 @@
 """Wake-up sources: how a wait sleeps until a response's end is signalled instead of polling.
 
-A wait with ``wait="webhook"`` yields ``Sleep(seconds, listen=True)`` steps from the one poll program; its driver
-performs them with a ``Listener`` (sleep up to ``seconds``, or until the response's end is signalled) instead of
-the resource's ``_sleep``. The core defines only the protocol; the journal implements it (``journal/_watch.py``,
-fed by ``openai_background.webhooks.WebhookReceiver``). The core never imports the journal: a client's journal
-offers ``wakeups()``.
+A wait that listens (``wait="webhook"``) yields ``Sleep(seconds, listen=True)`` steps from the one poll program;
+its driver performs them with a ``Listener`` (sleep up to ``seconds``, or until the response's end is signalled)
+instead of the resource's ``_sleep``. This module defines only the protocol and the drivers' side of it; the
+options of a wait carry the ``Wakeups`` that implement it.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import threading
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ._loop import Sleep
     from ._options import WaitOptions
 
-__all__ = [
-    "DEFAULT_FALLBACK_POLL_SECONDS",
-    "Listener",
-    "WakeBoard",
-    "Wakeups",
-    "check_wait_mode",
-    "listening",
-    "listening_options",
-    "many_wait_options",
-    "sleep_async",
-    "sleep_sync",
-    "wait_mode",
-]
-
-DEFAULT_FALLBACK_POLL_SECONDS: Final = 300.0
-"""A wait that listens polls anyway after this long without a signal: a lost delivery still ends it."""
-
-WaitMode = Literal["poll", "stream", "webhook"]
+__all__ = ["Listener", "WakeBoard", "Wakeups", "listening", "sleep_async", "sleep_sync"]
 
 
 class Listener(Protocol):
@@ -58,68 +38,12 @@ class Listener(Protocol):
 
 
 class Wakeups(Protocol):
-    """A source of wake-ups: what a client's journal returns from ``wakeups()``."""
+    """A source of wake-ups (``WaitOptions.wakeups``): what tells a wait that listens of a response's end."""
 
     def listen(self, response_id: str, on_signal: Callable[[bool], None] | None = None) -> Listener:
         """Start listening for ``response_id``'s end; signals from now on are kept for the listener (an end
         already recorded counts as a signal). ``on_signal(certain)`` is also called (any thread) on each one."""
         ...
-
-
-def check_wait_mode(wait: object) -> WaitMode:
-    """``wait`` checked: "poll", "stream" or "webhook"; anything else is a ``ValueError``."""
-    if wait == "poll":
-        return "poll"
-    if wait == "stream":
-        return "stream"
-    if wait == "webhook":
-        return "webhook"
-    raise ValueError(f'wait must be "poll", "stream" or "webhook", not {wait!r}')
-
-
-def check_fallback(fallback_poll_seconds: object) -> float:
-    value = fallback_poll_seconds
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"fallback_poll_seconds must be a finite number > 0, not {value!r}")
-    return float(value)
-
-
-def wait_mode(
-    resource: object, options: WaitOptions, wait: object, fallback_poll_seconds: object
-) -> tuple[WaitMode, WaitOptions]:
-    """``wait`` checked, and the options of a wait in that mode: for "webhook", ``listening_options``."""
-    mode = check_wait_mode(wait)
-    if mode == "webhook":
-        return mode, listening_options(resource, options, fallback_poll_seconds)
-    return mode, options
-
-
-def many_wait_options(
-    resource: object, options: WaitOptions, wait: object, fallback_poll_seconds: object
-) -> WaitOptions:
-    """``wait_mode`` for ``poll_many``, which waits by polling or listening (``ValueError`` for "stream")."""
-    if wait == "stream":
-        raise ValueError('poll_many waits with wait="poll" or wait="webhook", not "stream"')
-    return wait_mode(resource, options, wait, fallback_poll_seconds)[1]
-
-
-def listening_options(
-    resource: object, options: WaitOptions, fallback_poll_seconds: object, journal: object = None
-) -> WaitOptions:
-    """``options`` for a wait that listens: the journal's wake-ups (the client's unless given) and the
-    fallback poll delay. ``ValueError`` when there is no journal (the channel the receiver writes to)."""
-    fallback = check_fallback(fallback_poll_seconds)
-    if journal is None:
-        from ._recording import journal_of  # deferred: the forked SDK's waits carry no journal
-
-        journal = journal_of(resource)
-    wakeups = getattr(journal, "wakeups", None)
-    if wakeups is None:
-        raise ValueError(
-            'wait="webhook" needs a client with a journal (OpenAI(journal=...), background_mode(journal=...)): '
-            "the webhook receiver records each job's end there, and the wait listens to it"
-        )
-    return dataclasses.replace(options, wakeups=wakeups(), fallback=fallback)
 
 
 @contextmanager

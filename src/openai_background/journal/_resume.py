@@ -22,10 +22,10 @@ from openai.resources.responses import Responses as _Responses
 from .._compat import Timeout
 from .._dispatch import DEFAULT_RAISE_ON
 from .._events import OnPoll
+from .._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options, many_listening_for
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
 from .._recording import observed
-from .._wakeups import DEFAULT_FALLBACK_POLL_SECONDS, listening_options, many_wait_options
 from ._journal import Journal
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def _listening(resource: object, options: WaitOptions, wait: object, fallback: o
     """``wait`` checked; "webhook" listens to the journal being resumed (not the client's, if it has one)."""
     if wait == "webhook":
         return listening_options(resource, options, fallback, journal)
-    return many_wait_options(resource, options, wait, fallback)
+    return many_listening_for(resource, options, wait, fallback)
 
 
 class ResumingResponses(_Responses):

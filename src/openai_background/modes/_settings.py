@@ -25,9 +25,9 @@ from typing import Final, Literal
 from typing_extensions import TypedDict
 
 from .._dispatch import normalize_raise_on
+from .._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._recording import Recorder
-from .._wakeups import DEFAULT_FALLBACK_POLL_SECONDS, listening_options
 
 __all__ = [
     "DEFAULT_SETTINGS",
