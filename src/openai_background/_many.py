@@ -13,8 +13,6 @@ not poll in lock-step. One job's failure is that job's outcome; it never stops t
 from __future__ import annotations
 
 import functools
-import heapq
-import itertools
 import random
 import time
 from collections import deque
@@ -47,7 +45,7 @@ from ._redact import redacting, redactor_for
 from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
 from ._structured import parsing
 from ._waiting import _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
-from ._wakeups import WakeBoard, listening, sleep_async
+from ._wakeups import Sleepers, listening, sleep_async
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -56,8 +54,6 @@ __all__ = ["DEFAULT_CONCURRENCY", "AsyncPollMany", "PollOutcome", "check_ids", "
 
 DEFAULT_CONCURRENCY: Final = 64
 """Polls in flight at once, by default."""
-LISTEN_TICK: Final = 0.5
-"""wait="webhook": the longest the sync scheduler blocks on in-flight polls before it looks for signals."""
 
 R = TypeVar("R", bound=Response, default=Response)
 
@@ -124,10 +120,9 @@ def poll_many_sync(
         )
         for rid in ids
     }
-    sleeping: list[tuple[float, int, str]] = []
+    sleepers = Sleepers(options, clock)  # wait="webhook": a signalled job is due at once
     waiting_to_fetch: deque[tuple[str, Step]] = deque()
     in_flight: dict[Future[object], str] = {}
-    order = itertools.count()
     pool = DaemonPool(concurrency, "openai-background-poll")
 
     def io(rid: str, step: Step) -> Callable[[], object]:
@@ -151,58 +146,30 @@ def poll_many_sync(
             outcome = PollOutcome(rid, response=step.result) if isinstance(step, Finished) else None
         if isinstance(step, Finished):
             del programs[rid]
-            board.forget(rid)
+            sleepers.board.forget(rid)
         elif isinstance(step, Sleep):
-            asleep[rid] = token = next(order)
-            if step.listen:
-                listens.add(rid)
-            heapq.heappush(sleeping, (clock() + step.seconds, token, rid))
+            sleepers.sleep(rid, step)
         else:
             waiting_to_fetch.append((rid, step))
         return outcome
 
-    # wait="webhook": a job asleep listening (in ``listens``) is resumed early when signalled (with True when
-    # its end was recorded, as ``Listener.wait`` answers); its heap entry is then stale (``asleep`` holds each
-    # sleeping job's live entry). A signal to a job not asleep listening is kept (``woken``) for its next one.
-    board = WakeBoard(options)
-    asleep: dict[str, int] = {}
-    listens: set[str] = set()
-    woken: dict[str, bool] = {}
-
-    def wake() -> Iterator[PollOutcome]:
-        for rid, certain in board.take().items():
-            woken[rid] = certain or woken.get(rid, False)
-        for rid in [rid for rid in woken if rid in listens]:
-            listens.discard(rid)
-            del asleep[rid]
-            if (outcome := resume(rid, woken.pop(rid), None)) is not None:
-                yield outcome
-
     try:
         for rid in ids:
-            board.listen(rid)
+            sleepers.board.listen(rid)
         for rid in ids:
             if (outcome := resume(rid, None, None)) is not None:
                 yield outcome
         while programs:
-            yield from wake()
-            while sleeping and sleeping[0][0] <= clock():
-                _, token, rid = heapq.heappop(sleeping)
-                if asleep.get(rid) == token:
-                    del asleep[rid]
-                    value = False if rid in listens else None
-                    listens.discard(rid)
-                    if (outcome := resume(rid, value, None)) is not None:
-                        yield outcome
+            for rid, value in sleepers.due():
+                if (outcome := resume(rid, value, None)) is not None:
+                    yield outcome
             while waiting_to_fetch and len(in_flight) < concurrency:
                 rid, step = waiting_to_fetch.popleft()
                 in_flight[pool.submit(io(rid, step))] = rid
-            until_due = max(0.0, sleeping[0][0] - clock()) if sleeping else None
-            if board.wakeups is not None:  # listening: a signal ends the blocking wait early
-                until_due = LISTEN_TICK if until_due is None else min(until_due, LISTEN_TICK)
+            until_due = sleepers.until_due()
             if not in_flight:
-                if board.wakeups is not None:
-                    board.event.wait(until_due)
+                if sleepers.listening:
+                    sleepers.board.event.wait(until_due)
                 elif until_due is not None:
                     resource._sleep(until_due)
                 continue
@@ -219,7 +186,7 @@ def poll_many_sync(
             _cancel_all_sync(resource, list(programs), pool)
         raise
     finally:
-        board.close()
+        sleepers.board.close()
         pool.shutdown()
         for program in programs.values():
             program.close()

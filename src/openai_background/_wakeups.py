@@ -8,16 +8,18 @@ options of a wait carry the ``Wakeups`` that implement it.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 if TYPE_CHECKING:
     from ._loop import Sleep
     from ._options import WaitOptions
 
-__all__ = ["Listener", "WakeBoard", "Wakeups", "listening", "sleep_async", "sleep_sync"]
+__all__ = ["LISTEN_TICK", "Listener", "Sleepers", "WakeBoard", "Wakeups", "listening", "sleep_async", "sleep_sync"]
 
 
 class Listener(Protocol):
@@ -113,3 +115,54 @@ class WakeBoard:
     def close(self) -> None:
         for rid in list(self._listeners):
             self.forget(rid)
+
+
+LISTEN_TICK: Final = 0.5
+"""The longest a one-thread scheduler blocks on in-flight requests before it looks for signals."""
+
+
+class Sleepers:
+    """The sleeping programs of a one-thread scheduler (sync ``poll_many``), by due time. A program asleep
+    listening is due at once when signalled (sent what ``Listener.wait`` answers); its timer is then stale
+    (``_asleep`` holds each sleeper's live one). A signal to a program not asleep listening is kept for its
+    next listening sleep."""
+
+    def __init__(self, options: WaitOptions, clock: Callable[[], float]) -> None:
+        self.board = WakeBoard(options)
+        self.listening = self.board.wakeups is not None
+        self._clock = clock
+        self._timers: list[tuple[float, int, str]] = []
+        self._asleep: dict[str, int] = {}
+        self._listens: set[str] = set()
+        self._woken: dict[str, bool] = {}
+        self._order = itertools.count()
+
+    def sleep(self, rid: str, step: Sleep) -> None:
+        self._asleep[rid] = token = next(self._order)
+        if step.listen:
+            self._listens.add(rid)
+        heapq.heappush(self._timers, (self._clock() + step.seconds, token, rid))
+
+    def due(self) -> list[tuple[str, object]]:
+        """The programs to resume now, each with the value to send it."""
+        ready: list[tuple[str, object]] = []
+        for rid, certain in self.board.take().items():
+            self._woken[rid] = certain or self._woken.get(rid, False)
+        for rid in [rid for rid in self._woken if rid in self._listens]:
+            self._listens.discard(rid)
+            del self._asleep[rid]
+            ready.append((rid, self._woken.pop(rid)))
+        while self._timers and self._timers[0][0] <= self._clock():
+            _, token, rid = heapq.heappop(self._timers)
+            if self._asleep.get(rid) == token:
+                del self._asleep[rid]
+                ready.append((rid, False if rid in self._listens else None))
+                self._listens.discard(rid)
+        return ready
+
+    def until_due(self) -> float | None:
+        """Seconds until the next timer (at most ``LISTEN_TICK`` while listening); None: no timer, not listening."""
+        until = max(0.0, self._timers[0][0] - self._clock()) if self._timers else None
+        if self.listening:
+            until = LISTEN_TICK if until is None else min(until, LISTEN_TICK)
+        return until
