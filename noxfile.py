@@ -160,7 +160,7 @@ def journal(session: nox.Session) -> None:
     resumed by another process, three processes sharing 1,000 jobs; each on SQLite and on a throwaway
     PostgreSQL cluster the tests start on loopback (Debian's ``postgresql`` package; skipped, saying why, when
     none can be started). The light journal tests run in every ``tests`` session."""
-    install_suite(session, SDKS["newest"], "psycopg[binary]>=3.1", "psycopg-pool>=3.2")
+    install_suite(session, SDKS["newest"], "psycopg[binary]>=3.2", "psycopg-pool>=3.2")
     session.run(
         "pytest",
         "-m",
@@ -169,6 +169,7 @@ def journal(session: nox.Session) -> None:
         "no:cacheprovider",
         "tests/test_journal_heavy.py",
         "tests/test_journal_pg.py",  # PostgreSQL's faults: terminated backends, a killed and restarted server
+        "tests/test_webhooks_heavy.py",  # waits that listen, the waiter in another process
         *session.posargs,
     )
 
@@ -186,7 +187,7 @@ def bench(session: nox.Session) -> None:
     loopback fake server in its own process; prints the table and writes ``docs/benchmarks.md``.
     ``nox -s bench -- --smoke`` checks it runs, in seconds, and writes nothing. Not run by CI: its figures
     need a quiet machine (the smoke version runs in the suite, ``tests/test_bench_smoke.py``)."""
-    session.install("-e", ".", SDKS["newest"])
+    session.install("-e", ".[webhooks,postgres]", SDKS["newest"])  # the webhook figures: uvicorn, psycopg
     session.run("python", "-m", "benchmarks", *session.posargs)
 
 

@@ -19,6 +19,7 @@ from ._many_jobs import many_jobs
 from ._memory import memory_rows
 from ._report import Row, environment, markdown, text_table, write_markdown
 from ._streams import stream_rows
+from ._webhooks import webhook_rows
 
 FULL = Sizes(
     rounds=11,
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         fake = fake_latency(server, sizes)
         print(f"fake server (its own process): {fake}", flush=True)
         rows = [*_timed(error_build, sizes)]
-        for figure in (cpu_per_poll, detection_latency, many_jobs, stream_rows, journal_rows):
+        for figure in (cpu_per_poll, detection_latency, many_jobs, stream_rows, journal_rows, webhook_rows):
             rows += _timed(figure, server, sizes)
     rows += _timed(deadline_rows, sizes)
     rows += _timed(memory_rows, sizes)

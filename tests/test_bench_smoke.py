@@ -37,6 +37,11 @@ FIGURES = [
     "peak RSS, `poll` of a 2.5 MiB answer",
     "peak RSS, `poll` of a 7.5 MiB answer",
     "peak RSS, `poll` of a 1 GiB gzip bomb / 16",
+    'requests per job, 1 min job, `wait="webhook"`',
+    'requests per job, 30 min job, `wait="webhook"`',
+    "wake latency, waiter in another process, SQLite",
+    "100 jobs waiting on webhooks in one process: RSS",
+    "100 jobs waiting on webhooks in one process: CPU while idle",
 ]
 
 

@@ -18,6 +18,7 @@ from ._bounded import create_bounded_async
 from ._compat import Timeout
 from ._dispatch import DEFAULT_RAISE_ON
 from ._events import OnPoll
+from ._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_for, many_listening_for
 from ._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
 from ._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async
 from ._recording import check_journal, journal_of, observed, record_create
@@ -61,7 +62,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
-        wait: Literal["poll", "stream"] = "poll",
+        wait: Literal["poll", "stream", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -81,6 +83,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))
+        options, wait = listening_for(self, options, wait, fallback_poll_seconds)
         waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
         return await waiter(self, rid, options, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
 
@@ -103,7 +106,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
-        wait: Literal["poll", "stream"] = "poll",
+        wait: Literal["poll", "stream", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         text_format: type[Any] | Omit | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -125,6 +129,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
                 on_poll=on_poll,
                 output=output,
             )
+            options, wait = listening_for(self, options, wait, fallback_poll_seconds)
             waiter = stream_wait_async if check_wait(wait) == "stream" else wait_async
             check_journal(self)  # a broken journal refuses before the job is paid for
             raw = await create_bounded_async(  # the splatted params are checked by Unpack above
@@ -171,6 +176,8 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
         cancel_on_timeout: bool = False,
         cancel_on_interrupt: bool = False,
         on_poll: OnPoll | None = None,
+        wait: Literal["poll", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -193,6 +200,7 @@ class AsyncResponses(AsyncStreamingResponses, AsyncResumingResponses):
             output=structured_output(text_format),
         )
         options = observed(options, journal_of(self))
+        options = many_listening_for(self, options, wait, fallback_poll_seconds)
         return poll_many_async(
             self,
             ids,

@@ -22,6 +22,7 @@ from openai import APIStatusError
 from ._outcome import EXIT_STATUS_TABLE, ExitStatus, Report, exit_status_for, outcome_fields
 from ._progress import LiveLine, PlainLines, PollEventReader, PollProgress
 from .journal._cli import add_jobs_parser, run_jobs
+from .webhooks._cli import add_webhooks_parser, run_webhooks
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait_parser.add_argument("--base-url", metavar="URL", help="the API base URL (default: $OPENAI_BASE_URL)")
     add_jobs_parser(commands)  # the journal's commands (journal/_cli.py)
+    add_webhooks_parser(commands)  # the webhook receiver (webhooks/_cli.py)
     return parser
 
 
@@ -100,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(sys.stdout)
     if args.command == "jobs":
         return run_jobs(args, sys.stdout, sys.stderr, os.environ)
+    if args.command == "webhooks":
+        return run_webhooks(args, sys.stderr, os.environ)
     return wait(args, sys.stdout, sys.stderr, os.environ)
 
 

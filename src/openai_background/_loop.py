@@ -53,9 +53,11 @@ class Cancel:
 
 @dataclass(frozen=True)
 class Sleep:
-    """Step: sleep this many seconds."""
+    """Step: sleep this many seconds; with ``listen``, wake earlier when the response's end is signalled
+    (``_wakeups``) and send back True if it was."""
 
     seconds: float
+    listen: bool = False
 
 
 FETCH: Final = Fetch()
@@ -87,6 +89,9 @@ def poll_program(
     observed = first
     report = _reporter(rid, options)
     failed: Exception | None = None  # the last poll's failure, while the polls keep failing
+    # wait="webhook": a pending job sleeps listening, up to the fallback delay. Once woken by a signal, a
+    # still-pending answer (the end not visible to a GET yet) is polled at the usual cadence instead.
+    listening = options.fallback is not None
     if first is None and first_delay > 0:
         yield Sleep(first_delay if options.max_wait is None else min(first_delay, options.max_wait))
     while True:
@@ -122,6 +127,8 @@ def poll_program(
                 logger.debug("poll %s: status=%s, done", rid, status)
                 return result
             delay = next_poll_delay(options.interval, http_response.headers)
+            if listening and options.fallback is not None:
+                delay = options.fallback
             logger.debug("poll %s: status=%s, next poll in %.3fs", rid, status, delay)
             # A sleeping job keeps its last ``Response``, not the HTTP exchange it came in (request,
             # headers, body: ~10 KB), which adds up over a thousand jobs waiting at once.
@@ -133,7 +140,11 @@ def poll_program(
                 yield from time_out(rid, options, last, cancel=CANCEL, failures=failures, failure=failed)
             delay = min(delay, remaining)
         report(_status_of(last) if failed is None else None, polls, failures, delay, last, failed)
-        yield Sleep(delay)
+        if listening and failed is None:
+            if (yield Sleep(delay, listen=True)) is True:
+                listening = False
+        else:
+            yield Sleep(delay)
 
 
 def _fetch(deadline: float | None, clock: Callable[[], float]) -> Fetch:

@@ -13,8 +13,6 @@ not poll in lock-step. One job's failure is that job's outcome; it never stops t
 from __future__ import annotations
 
 import functools
-import heapq
-import itertools
 import random
 import time
 from collections import deque
@@ -47,6 +45,7 @@ from ._redact import redacting, redactor_for
 from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
 from ._structured import parsing
 from ._waiting import _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
+from ._wakeups import Sleepers, listening, sleep_async
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -121,10 +120,9 @@ def poll_many_sync(
         )
         for rid in ids
     }
-    sleeping: list[tuple[float, int, str]] = []
+    sleepers = Sleepers(options, clock)  # wait="webhook": a signalled job is due at once
     waiting_to_fetch: deque[tuple[str, Step]] = deque()
     in_flight: dict[Future[object], str] = {}
-    order = itertools.count()
     pool = DaemonPool(concurrency, "openai-background-poll")
 
     def io(rid: str, step: Step) -> Callable[[], object]:
@@ -148,26 +146,31 @@ def poll_many_sync(
             outcome = PollOutcome(rid, response=step.result) if isinstance(step, Finished) else None
         if isinstance(step, Finished):
             del programs[rid]
+            sleepers.board.forget(rid)
         elif isinstance(step, Sleep):
-            heapq.heappush(sleeping, (clock() + step.seconds, next(order), rid))
+            sleepers.sleep(rid, step)
         else:
             waiting_to_fetch.append((rid, step))
         return outcome
 
     try:
         for rid in ids:
+            sleepers.board.listen(rid)
+        for rid in ids:
             if (outcome := resume(rid, None, None)) is not None:
                 yield outcome
         while programs:
-            while sleeping and sleeping[0][0] <= clock():
-                if (outcome := resume(heapq.heappop(sleeping)[2], None, None)) is not None:
+            for rid, value in sleepers.due():
+                if (outcome := resume(rid, value, None)) is not None:
                     yield outcome
             while waiting_to_fetch and len(in_flight) < concurrency:
                 rid, step = waiting_to_fetch.popleft()
                 in_flight[pool.submit(io(rid, step))] = rid
-            until_due = max(0.0, sleeping[0][0] - clock()) if sleeping else None
+            until_due = sleepers.until_due()
             if not in_flight:
-                if until_due is not None:
+                if sleepers.listening:
+                    sleepers.board.event.wait(until_due)
+                elif until_due is not None:
                     resource._sleep(until_due)
                 continue
             done, _ = wait(in_flight, timeout=until_due, return_when=FIRST_COMPLETED)
@@ -183,6 +186,7 @@ def poll_many_sync(
             _cancel_all_sync(resource, list(programs), pool)
         raise
     finally:
+        sleepers.board.close()
         pool.shutdown()
         for program in programs.values():
             program.close()
@@ -276,8 +280,7 @@ async def _poll_many_block(
     async def one(rid: str) -> None:
         async def perform(step: Step) -> object:
             if isinstance(step, Sleep):
-                await resource._sleep(step.seconds)
-                return None
+                return await sleep_async(resource, step, listener)
             async with limiter:
                 if isinstance(step, Fetch):
                     return await fetch_async(
@@ -292,7 +295,8 @@ async def _poll_many_block(
         )
         program = redacting(program, redactor)
         try:
-            outcome = PollOutcome(rid, response=await run_async(program, perform))
+            with listening(options, rid) as listener:
+                outcome = PollOutcome(rid, response=await run_async(program, perform))
         except Exception as error:
             outcome = PollOutcome(rid, error=error)
         unfinished.discard(rid)

@@ -14,6 +14,7 @@ from ._events import OnPoll
 
 if TYPE_CHECKING:
     from ._structured import StructuredOutput
+    from ._wakeups import Wakeups
 
 __all__ = ["WaitOptions", "check_response_id"]
 
@@ -31,6 +32,10 @@ class WaitOptions:
     on_poll: OnPoll | None = None
     output: StructuredOutput[Any] | None = None
     """``text_format``: how the shells parse the program's final response (``_structured.parsing``)."""
+    wakeups: Wakeups | None = None
+    """``wait="webhook"``: what tells the wait that the response's end was signalled (``_wakeups``)."""
+    fallback: float | None = None
+    """``wait="webhook"``: the seconds a pending job sleeps while listening before it is polled anyway."""
 
     @classmethod
     def check(

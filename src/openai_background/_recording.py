@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ._events import PollEvent
+from ._listening import client_journal
 
 if TYPE_CHECKING:
     from openai.types.responses import Response
@@ -41,9 +42,7 @@ class Recorder(Protocol):
 
 def journal_of(resource: object) -> Recorder | None:
     """The journal of the client ``resource`` belongs to, or None."""
-    settings = getattr(getattr(resource, "_client", None), "_background_settings", None)  # modes.settings_of
-    journal: Recorder | None = getattr(settings, "journal", None)
-    return journal
+    return cast("Recorder | None", client_journal(resource))
 
 
 def check_journal(resource: object) -> None:

@@ -40,6 +40,8 @@ class ManyOptions(_Bounds, total=False):
     poll_interval_ms: int | Omit
     cancel_on_interrupt: bool
     on_poll: OnPoll | None
+    wait: Literal["poll", "webhook"]
+    fallback_poll_seconds: float
 
 
 class PollOptions(_Bounds, total=False):
@@ -48,7 +50,8 @@ class PollOptions(_Bounds, total=False):
     poll_interval_ms: int | Omit
     cancel_on_interrupt: bool
     on_poll: OnPoll | None
-    wait: Literal["poll", "stream"]
+    wait: Literal["poll", "stream", "webhook"]
+    fallback_poll_seconds: float
 
 
 class CreateAndPollParams(ResponseCreateParamsNonStreaming, PollOptions, total=False):

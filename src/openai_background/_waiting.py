@@ -23,6 +23,7 @@ from ._loop import Cancel, Fetch, Sleep, Step, WaitOptions, poll_program, run_as
 from ._redact import redacting, redactor_for
 from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
 from ._structured import parsing
+from ._wakeups import listening, sleep_async, sleep_sync
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -64,8 +65,7 @@ def wait_sync(
                 on_answer(answer)
             return answer
         if isinstance(step, Sleep):
-            resource._sleep(step.seconds)
-            return None
+            return sleep_sync(resource, step, listener)
         assert isinstance(step, Cancel)
         return cancel_sync(resource, rid, step.within)
 
@@ -82,7 +82,8 @@ def wait_sync(
     )
     program = redacting(program, redactor_for(resource))
     try:
-        return run_sync(program, perform)
+        with listening(options, rid) as listener:
+            return run_sync(program, perform)
     except KeyboardInterrupt:
         if options.cancel_on_interrupt:
             cancel_quietly(resource, rid)
@@ -116,8 +117,7 @@ async def wait_async(
                 on_answer(answer)
             return answer
         if isinstance(step, Sleep):
-            await resource._sleep(step.seconds)
-            return None
+            return await sleep_async(resource, step, listener)
         assert isinstance(step, Cancel)
         return await cancel_async(resource, rid, step.within)
 
@@ -134,7 +134,8 @@ async def wait_async(
     )
     program = redacting(program, redactor_for(resource))
     try:
-        return await run_async(program, perform)
+        with listening(options, rid) as listener:
+            return await run_async(program, perform)
     except anyio.get_cancelled_exc_class():
         if options.cancel_on_interrupt:
             with anyio.CancelScope(shield=True), anyio.move_on_after(CANCEL_TIMEOUT):

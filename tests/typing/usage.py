@@ -236,3 +236,25 @@ async def async_journal(aclient: AsyncOpenAI, jobs: Journal) -> None:
     async with aclient.responses.resume(jobs) as outcomes:
         async for outcome in outcomes:
             assert_type(outcome, PollOutcome)
+
+
+def webhooks(jobs: Journal) -> None:
+    from openai_background.webhooks import WebhookReceiver
+
+    receiver = WebhookReceiver(jobs, secret="whsec_x")
+    assert_type(receiver.journal, Journal)
+    client = OpenAI(api_key="sk-x", journal=jobs, background_wait="webhook", fallback_poll_seconds=600.0)
+    assert_type(client.responses.poll("resp_1", wait="webhook", fallback_poll_seconds=60), Response)
+    assert_type(client.responses.create_and_poll(model="m", input="x", wait="webhook"), Response)
+    for outcome in client.responses.poll_many(["resp_1"], wait="webhook"):
+        assert_type(outcome, PollOutcome)
+    for resumed in client.responses.resume(jobs, wait="webhook", fallback_poll_seconds=30):
+        assert_type(resumed, PollOutcome)
+    assert_type(jobs.record_event("wh_1", "response.completed", "resp_1"), bool)
+
+
+async def async_webhooks(aclient: AsyncOpenAI) -> None:
+    assert_type(await aclient.responses.poll("resp_1", wait="webhook"), Response)
+    async with aclient.responses.poll_many(["resp_1"], wait="webhook") as outcomes:
+        async for outcome in outcomes:
+            assert_type(outcome, PollOutcome)

@@ -14,12 +14,14 @@ from .._dispatch import DEFAULT_RAISE_ON
 from .._events import PollEvent
 from .._raising import raise_for_status
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError
+from ._events import has_end_event, record_end_event
 from ._leases import DEFAULT_LEASE_SECONDS, Heartbeat
 from ._leasing import ANY, FREED, HOLDER, Leasing
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
 from ._schema import JOBS
 from ._store import open_store
 from ._targets import JournalTarget, public_base_url
+from ._watch import JournalWakeups, hub_for
 
 __all__ = ["ANY", "DEFAULT_LEASE_SECONDS", "Job", "Journal"]
 
@@ -63,6 +65,18 @@ class Journal(Leasing):
     def close(self) -> None:
         self._heartbeat.stop()
         self._store.close()
+
+    def wakeups(self) -> JournalWakeups:
+        """What tells waits with ``wait="webhook"`` that a job's end was recorded here (``_watch``): one
+        watcher per journal location per process, shared by every wait."""
+        store, target = self._store, self._store.target
+        location = target.conninfo or str(getattr(target.pool, "conninfo", "")) if target.postgres else target.path
+        return JournalWakeups(hub_for(location, postgres=store.postgres), lambda rid: has_end_event(store, rid))
+
+    def record_event(self, webhook_id: str, event_type: str, response_id: str) -> bool:
+        """Record a verified webhook event that ends ``response_id`` (``WebhookReceiver`` does); False for a
+        ``webhook_id`` seen before. ``JournalWriteError`` if it cannot be written (``journal/_events.py``)."""
+        return record_end_event(self._store, webhook_id, event_type, response_id)
 
     def __enter__(self) -> Journal:
         return self

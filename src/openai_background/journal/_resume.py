@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 from openai._types import NOT_GIVEN, NotGiven, Omit
@@ -24,6 +24,7 @@ from openai.resources.responses import Responses as _Responses
 from .._compat import Timeout
 from .._dispatch import DEFAULT_RAISE_ON
 from .._events import OnPoll
+from .._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options, many_listening_for
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
 from .._recording import observed
@@ -170,6 +171,13 @@ def _options(
     return WaitOptions.check(poll_interval_ms, max_wait_seconds, raise_on, failures, False, False, on_poll=on_poll)
 
 
+def _listening(resource: object, options: WaitOptions, wait: object, fallback: object, journal: Journal) -> WaitOptions:
+    """``wait`` checked; "webhook" listens to the journal being resumed (not the client's, if it has one)."""
+    if wait == "webhook":
+        return listening_options(resource, options, fallback, journal)
+    return many_listening_for(resource, options, wait, fallback)
+
+
 class ResumingResponses(_Responses):
     """The SDK's ``Responses`` plus ``resume``."""
 
@@ -186,6 +194,8 @@ class ResumingResponses(_Responses):
         on_poll: OnPoll | None = None,
         on_wait: OnWait | None = None,
         only_base_url: Any = ANY,
+        wait: Literal["poll", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -206,6 +216,7 @@ class ResumingResponses(_Responses):
         """
         checked, size = _check(journal, batch, concurrency)
         options = _options(poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, on_poll)
+        options = _listening(self, options, wait, fallback_poll_seconds, checked)
         request: Mapping[str, Any] = {"extra_headers": extra_headers, "extra_query": extra_query, "timeout": timeout}
         outcomes = resume_sync(
             self,
@@ -236,6 +247,8 @@ class AsyncResumingResponses(_AsyncResponses):
         on_poll: OnPoll | None = None,
         on_wait: OnWait | None = None,
         only_base_url: Any = ANY,
+        wait: Literal["poll", "webhook"] = "poll",
+        fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -245,6 +258,7 @@ class AsyncResumingResponses(_AsyncResponses):
         ``on_wait``, ``only_base_url`` as in the sync one; one never entered warns (``RuntimeWarning``)."""
         checked, size = _check(journal, batch, concurrency)
         options = _options(poll_interval_ms, max_wait_seconds, raise_on, max_poll_failures, on_poll)
+        options = _listening(self, options, wait, fallback_poll_seconds, checked)
         request: Mapping[str, Any] = {"extra_headers": extra_headers, "extra_query": extra_query, "timeout": timeout}
         manager = resume_async(
             self,

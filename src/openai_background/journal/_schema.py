@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from ._errors import JournalError
+from ._events import EVENTS_MIGRATION
 
 if TYPE_CHECKING:
     from ._store import Store, Tx
@@ -42,6 +43,7 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         f"ALTER TABLE {JOBS} ADD COLUMN lease_started TEXT",  # the holder process's start time ('' unknown)
         f"CREATE INDEX {JOBS}_owner ON {JOBS} (lease_owner)",
     ),
+    EVENTS_MIGRATION,  # version 3: the webhook events (journal/_events.py)
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -26,6 +26,7 @@ from typing_extensions import TypedDict
 
 from .._dispatch import normalize_raise_on
 from .._limits import DEFAULT_MAX_INFLATE_RATIO, AnswerLimits
+from .._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options
 from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from .._recording import Recorder
 
@@ -77,6 +78,10 @@ class BackgroundSettings:
     received (``_limits``); None: never."""
     answer_limits: AnswerLimits = dataclasses.field(default=AnswerLimits(), init=False, repr=False, compare=False)
     """``max_answer_bytes`` and ``max_inflate_ratio``, checked, as every read of an answer takes them."""
+    background_wait: Literal["poll", "webhook"] = "poll"
+    """How the modes' waits wait: polling, or ``"webhook"``: listening to the journal (``wait="webhook"``)."""
+    fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS
+    """With ``background_wait="webhook"``: poll anyway after this long without an event."""
 
     def __post_init__(self) -> None:
         if self.journal is not None and not all(
@@ -94,7 +99,7 @@ class BackgroundSettings:
 
     def wait_options(self) -> WaitOptions:
         """The checked options of a wait these settings start (``ValueError`` for bad values)."""
-        return WaitOptions.check(
+        options = WaitOptions.check(
             self.poll_interval_ms,
             self.max_wait_seconds,
             self.raise_on,
@@ -102,6 +107,11 @@ class BackgroundSettings:
             self.cancel_on_timeout,
             self.cancel_on_interrupt,
         )
+        if self.background_wait == "poll":
+            return options
+        if self.background_wait != "webhook":
+            raise ValueError(f'background_wait must be "poll" or "webhook", not {self.background_wait!r}')
+        return listening_options(None, options, self.fallback_poll_seconds, self.journal)
 
     @property
     def is_default(self) -> bool:
@@ -140,6 +150,8 @@ class SettingsKeywords(TypedDict, total=False):
     journal: Recorder | None
     max_answer_bytes: int | None
     max_inflate_ratio: float | None
+    background_wait: Literal["poll", "webhook"]
+    fallback_poll_seconds: float
 
 
 def split_settings(kwargs: dict[str, object]) -> dict[str, object]:
