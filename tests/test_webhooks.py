@@ -226,12 +226,12 @@ def test_event_ids_are_kept_a_week_to_recognise_repeats(journal: Journal) -> Non
     assert [row[0] for row in events(journal)] == ["wh_new"]  # the week-old one aged out
 
 
-def test_a_version_1_journal_is_upgraded_with_the_events_table(tmp_path: Path) -> None:
-    path = tmp_path / "v1.sqlite3"
+def test_a_journal_from_before_webhooks_is_upgraded_with_the_events_table(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
     Journal(path).close()
-    with sqlite3.connect(path) as db:  # as version 1 left it
+    with sqlite3.connect(path) as db:  # as version 2 (leases, no events) left it
         db.execute(f"DROP TABLE {EVENTS}")
-        db.execute("UPDATE openai_background_schema_version SET version = 1")
+        db.execute("UPDATE openai_background_schema_version SET version = 2")
     journal = Journal(path)
     assert journal.record_event("wh_1", "response.completed", "resp_1")
-    assert journal._store.query("SELECT version FROM openai_background_schema_version") == [(2,)]
+    assert journal._store.query("SELECT version FROM openai_background_schema_version") == [(3,)]
