@@ -5,6 +5,10 @@ ceiling of ``_bounded``); ``cancel_sync``/``cancel_async`` a ``Cancel`` step. Wi
 the request runs without the SDK's retries, with every phase timeout shortened to the bound, and as a whole
 within it (see ``_deadline``); without one (no deadline), it runs as the SDK runs it. A cancel always has
 its bound, ``CANCEL_TIMEOUT``.
+
+A client with ``max_polls_per_second`` has a poll budget (``_budget``): each fetch first waits for its slot
+(within the same bound), then runs without the SDK's retries, so every GET is a budgeted poll and a 429 pauses
+every wait of the client; what the fetch got is told to the budget.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._bounded import fetch_bounded_async, fetch_bounded_sync
+from ._budget import budget_of
 from ._deadline import bounded_timeout, call_within_async, call_within_sync
 
 if TYPE_CHECKING:
@@ -54,6 +59,28 @@ def fetch_sync(
     timeout: Any,
 ) -> object:
     """GET response ``rid`` once, taking at most ``within`` seconds in all (None: no bound)."""
+    budget = budget_of(resource._client)
+    if budget is not None:
+        quick = without_retries(resource)  # made before the slot is taken: the slot is for the request
+        slot = budget.wait_sync(within)
+        try:
+            answer = _fetch_sync(quick, rid, slot.within, extra_headers, extra_query, timeout)
+        except Exception as error:
+            budget.record(slot, error)
+            raise
+        budget.record(slot, None)
+        return answer
+    return _fetch_sync(resource, rid, within, extra_headers, extra_query, timeout)
+
+
+def _fetch_sync(
+    resource: Responses,
+    rid: str,
+    within: float | None,
+    extra_headers: Mapping[str, Any] | None,
+    extra_query: Mapping[str, object] | None,
+    timeout: Any,
+) -> object:
     if within is None:
         return fetch_bounded_sync(resource, rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
     quick = without_retries(resource)
@@ -75,6 +102,28 @@ async def fetch_async(
     timeout: Any,
 ) -> object:
     """The async ``fetch_sync``."""
+    budget = budget_of(resource._client)
+    if budget is not None:
+        quick = without_retries(resource)  # made before the slot is taken: the slot is for the request
+        slot = await budget.wait_async(within)
+        try:
+            answer = await _fetch_async(quick, rid, slot.within, extra_headers, extra_query, timeout)
+        except Exception as error:
+            budget.record(slot, error)
+            raise
+        budget.record(slot, None)
+        return answer
+    return await _fetch_async(resource, rid, within, extra_headers, extra_query, timeout)
+
+
+async def _fetch_async(
+    resource: AsyncResponses,
+    rid: str,
+    within: float | None,
+    extra_headers: Mapping[str, Any] | None,
+    extra_query: Mapping[str, object] | None,
+    timeout: Any,
+) -> object:
     if within is None:
         return await fetch_bounded_async(
             resource, rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout
