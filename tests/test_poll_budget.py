@@ -17,7 +17,7 @@ import openai_background
 from openai_background import AsyncOpenAI, OpenAI, ResponsePollTimeoutError
 from openai_background._budget import PollBudget, budget_of
 from openai_background._compat import http_library
-from openai_background.testing import Answer, FakeResponsesServer, JobScript
+from openai_background.testing import Answer, FakeResponsesServer, JobScript, StreamScript
 
 BACKENDS = ["asyncio", "trio"]
 
@@ -311,3 +311,38 @@ def test_a_deadline_that_comes_before_a_slot_is_the_usual_timeout_error() -> Non
             client.responses.poll(rid, max_wait_seconds=1.0)
         assert caught.value.response_id == rid and time.monotonic() - started < 1.0 + 0.5
         assert "max_polls_per_second" in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["sync", *BACKENDS])
+def test_the_polls_a_refused_stream_falls_back_to_are_budgeted(mode: str) -> None:
+    refused = StreamScript.refused(Answer.http_error(400, body={"error": {"message": "no stream", "code": None}}))
+    with FakeResponsesServer(max_polls_per_second=5) as server:
+        ids = [server.add_job(JobScript.completed(polls=2).with_stream(refused)) for _ in range(4)]
+
+        def sync_use(client: OpenAI) -> list[Any]:
+            done: list[Any] = []
+            threads = [
+                threading.Thread(target=lambda r=r: done.append(client.responses.poll(r, wait="stream"))) for r in ids
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+            return done
+
+        async def async_use(client: AsyncOpenAI) -> list[Any]:
+            done: list[Any] = []
+
+            async def one(rid: str) -> None:
+                done.append(await client.responses.poll(rid, wait="stream"))
+
+            async with anyio.create_task_group() as tasks:
+                for rid in ids:
+                    tasks.start_soon(one, rid)
+            return done
+
+        done = run(mode, sync_use if mode == "sync" else async_use, server.base_url, max_polls_per_second=5)
+        assert [response.status for response in done] == ["completed"] * 4
+        assert all(server.job(rid).streams >= 1 for rid in ids) and server.rate_limited == []
+        polls = [r.received_at for r in server.requests if r.method == "GET" and "stream" not in r.query]
+        assert len(polls) == 12 and most_in_one_second(polls) <= 5
