@@ -346,3 +346,50 @@ def test_the_polls_a_refused_stream_falls_back_to_are_budgeted(mode: str) -> Non
         assert all(server.job(rid).streams >= 1 for rid in ids) and server.rate_limited == []
         polls = [r.received_at for r in server.requests if r.method == "GET" and "stream" not in r.query]
         assert len(polls) == 12 and most_in_one_second(polls) <= 5
+
+
+def test_an_interrupted_sync_wait_gives_its_slot_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    budget = PollBudget(1)
+    budget.wait_sync(None)
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("openai_background._budget.time.sleep", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        budget.wait_sync(None)
+    assert budget._outstanding == 0
+
+
+def test_the_waits_background_mode_starts_are_budgeted() -> None:
+    with FakeResponsesServer(max_polls_per_second=4) as server:
+        for _ in range(3):
+            server.queue_create(JobScript.completed(polls=3, poll_after_ms=50))
+        client = OpenAI(api_key="sk-test", base_url=server.base_url, background_mode="wait", max_polls_per_second=4)
+        done: list[Any] = []
+        threads = [
+            threading.Thread(
+                target=lambda: done.append(client.responses.create(model="m", input="hi", background=True))
+            )
+            for _ in range(3)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        polls = [r.received_at for r in server.requests if r.method == "GET"]
+        assert [response.status for response in done] == ["completed"] * 3
+        assert server.rate_limited == [] and len(polls) == 12 and most_in_one_second(polls) <= 4
+
+
+def test_resuming_from_a_journal_is_budgeted(tmp_path: Any) -> None:
+    with FakeResponsesServer(max_polls_per_second=4) as server:
+        journal = openai_background.Journal(str(tmp_path / "jobs.sqlite3"))
+        client = OpenAI(api_key="sk-test", base_url=server.base_url, journal=journal, max_polls_per_second=4)
+        for _ in range(4):
+            server.queue_create(JobScript.completed(polls=2, poll_after_ms=50))
+            client.responses.create(model="m", input="hi", background=True)
+        outcomes = list(client.responses.resume(journal))
+        polls = [r.received_at for r in server.requests if r.method == "GET"]
+        assert len(outcomes) == 4 and all(outcome.ok for outcome in outcomes)
+        assert server.rate_limited == [] and len(polls) == 12 and most_in_one_second(polls) <= 4
