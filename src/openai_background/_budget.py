@@ -5,7 +5,8 @@ only once the N-th poll before it reached the server more than a second ago, so 
 sliding second sees at most N, whatever the number of waits, however late a sleeping wait wakes up and however
 the requests are delayed on their way. When a poll reached the server is bounded by when its answer came back,
 or, while none has, by ``ARRIVAL_BOUND`` seconds after it started (a first request opening its connection
-takes a few tens of milliseconds).
+takes tens of milliseconds, a loaded machine more; the bound keeps one stalled poll from holding every wait).
+
 A wait about to poll takes the next free slot (a ticket) and sleeps until it:
 slots go out in the order the polls fall due, so the oldest due poll goes first and nothing is starved. A 429
 on any poll pauses the whole ledger (``retry-after-ms`` / ``retry-after`` honoured, else capped exponential
@@ -42,7 +43,7 @@ from ._deadline import MIN_REQUEST_WINDOW, out_of_time
 __all__ = ["ARRIVAL_BOUND", "PollBudget", "PollSlot", "budget_of"]
 
 _WHAT: Final = "waiting for a poll slot (max_polls_per_second)"
-ARRIVAL_BOUND: Final = 0.1
+ARRIVAL_BOUND: Final = 0.25
 """Seconds after its start by which a poll whose answer has not come back yet is taken to have reached the
 server."""
 
@@ -64,11 +65,7 @@ class PollBudget:
     """At most ``per_second`` polls a second, shared by every wait that consults it. Thread- and task-safe."""
 
     def __init__(self, per_second: float) -> None:
-        if isinstance(per_second, bool) or not isinstance(per_second, (int, float)) or not math.isfinite(per_second):
-            raise ValueError(f"max_polls_per_second must be a finite number > 0, or None, not {per_second!r}")
-        if per_second <= 0:
-            raise ValueError(f"max_polls_per_second must be a finite number > 0, or None, not {per_second!r}")
-        self.per_second = per_second
+        self.per_second = _checked_rate(per_second)
         self._interval = 1.0 / per_second
         self._started: deque[_Ticket] = deque(maxlen=max(1, math.floor(per_second)))
         self._lock = threading.Lock()
@@ -128,17 +125,15 @@ class PollBudget:
         """What the poll of ``slot`` got (an answer, or ``error``): a 429 pauses every wait
         (``retry-after-ms``/``retry-after``, else backoff); any answer bounds when the poll reached the server."""
         now = time.monotonic()
-        answered = error is None or isinstance(error, APIStatusError)
-        limited = isinstance(error, APIStatusError) and error.status_code == 429
+        refused = error if isinstance(error, APIStatusError) and error.status_code == 429 else None
         with self._lock:
-            if answered:
+            if error is None or isinstance(error, APIStatusError):  # answered: the server had it by now
                 slot.arrived = min(slot.arrived, now)
-            if not limited:
+            if refused is None:
                 self._rejections = 0
                 return
-            assert isinstance(error, APIStatusError)
             self._rejections += 1
-            wait = retry_hint(error.response.headers)
+            wait = retry_hint(refused.response.headers)
             if wait is None:
                 ceiling = min(BACKOFF_MAX, BACKOFF_INITIAL * 2.0 ** min(self._rejections - 1, 32))
                 wait = ceiling * (1 - 0.25 * random.random())
@@ -194,6 +189,13 @@ class PollBudget:
                     await anyio.sleep(next(waits))
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
+
+
+def _checked_rate(value: object) -> float:
+    """``max_polls_per_second`` as given by a user: a finite number > 0 (``ValueError`` otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"max_polls_per_second must be a finite number > 0, or None, not {value!r}")
+    return value
 
 
 def budget_of(client: object) -> PollBudget | None:

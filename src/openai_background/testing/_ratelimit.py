@@ -26,9 +26,7 @@ class PollRateLimit:
     """At most ``limit`` polls served per sliding second; ``check`` says whether one more may be served."""
 
     def __init__(self, limit: int) -> None:
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            raise ValueError(f"max_polls_per_second must be a whole number >= 1, not {limit!r}")
-        self.limit = limit
+        self.limit = _checked_limit(limit)
         self._lock = threading.Lock()
         self._served: deque[float] = deque()
         self._refused: list[float] = []
@@ -51,6 +49,12 @@ class PollRateLimit:
         """``time.monotonic()`` of every poll answered 429, in order."""
         with self._lock:
             return list(self._refused)
+
+
+def _checked_limit(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"max_polls_per_second must be a whole number >= 1, not {value!r}")
+    return value
 
 
 def _too_many(limit: int, wait: float) -> Reply:
