@@ -15,10 +15,11 @@ import time
 from ._delivery import WebhookSender
 from ._http import Reply
 from ._jobs import FakeJob, render
+from ._ratelimit import PollRateLimit
 from ._script import DEFAULT_POLL_AFTER_MS, TERMINAL_STATUSES, Answer
-from ._webhooks import EVENT_TYPES, WebhookEvent
+from ._webhooks import EVENT_TYPES, WebhookDelivery, WebhookEvent
 
-__all__ = ["JobEndings"]
+__all__ = ["EndingsInspection", "JobEndings"]
 
 _RUNNING = Answer.state("in_progress", poll_after_ms=DEFAULT_POLL_AFTER_MS)
 
@@ -97,3 +98,37 @@ class JobEndings:
     def _on_time(self, job: FakeJob) -> None:
         with self._lock:
             self.finish(job)
+
+
+class EndingsInspection:
+    """The server's methods about job ends and rate limits (any thread); ``FakeResponsesServer`` has them."""
+
+    _lock: threading.Lock
+    _jobs: dict[str, FakeJob]
+    _endings: JobEndings
+    _rate_limit: PollRateLimit | None
+
+    def finish_job(self, job_id: str) -> None:
+        """End the job now with its script's last answer, as its own clock would (its event is sent);
+        nothing if it already ended. ``KeyError`` if unknown."""
+        with self._lock:
+            self._endings.finish(self._jobs[job_id])
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook delivery attempt so far (and every scripted loss), in order."""
+        sender = self._endings.sender
+        return [] if sender is None else sender.deliveries
+
+    def wait_for_webhooks(self, events: int, timeout: float = 10.0) -> list[WebhookDelivery]:
+        """Block until ``events`` events are done (every copy answered, refused, lost or given up);
+        returns :attr:`webhook_deliveries`. ``TimeoutError`` after ``timeout`` seconds."""
+        sender = self._endings.sender
+        if sender is None:
+            raise RuntimeError("this FakeResponsesServer has no webhook_url")
+        return sender.wait(events, timeout)
+
+    @property
+    def rate_limited(self) -> list[float]:
+        """``time.monotonic()`` of every poll answered 429 by ``max_polls_per_second``."""
+        return [] if self._rate_limit is None else self._rate_limit.refused

@@ -28,20 +28,20 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from ._delivery import WebhookSender
-from ._endings import JobEndings
+from ._endings import EndingsInspection, JobEndings
 from ._http import BadRequest, RecordedRequest, Reply, read_request, write_reply
 from ._jobs import FakeJob, error_reply, render, response_body
 from ._ratelimit import PollRateLimit
 from ._script import TERMINAL_STATUSES, Answer, JobScript
 from ._sse import StreamReply, stream_reply, wants_stream, write_events
-from ._webhooks import WebhookDelivery, new_webhook_secret
+from ._webhooks import new_webhook_secret
 
 __all__ = ["FakeResponsesServer"]
 
 _Route = Callable[[RecordedRequest, "re.Match[str]"], Reply]
 
 
-class FakeResponsesServer:
+class FakeResponsesServer(EndingsInspection):
     """The fake server.  Use as a context manager, or call :meth:`start`/:meth:`stop`.
 
     ``webhook_url``: where each job's end event is POSTed, signed with ``webhook_secret`` (a fresh
@@ -184,31 +184,6 @@ class FakeResponsesServer:
         """Forget the recorded requests."""
         with self._lock:
             self._requests.clear()
-
-    def finish_job(self, job_id: str) -> None:
-        """End the job now with its script's last answer, as its own clock would (its event is sent);
-        nothing if it already ended. ``KeyError`` if unknown."""
-        with self._lock:
-            self._endings.finish(self._jobs[job_id])
-
-    @property
-    def webhook_deliveries(self) -> list[WebhookDelivery]:
-        """Every webhook delivery attempt so far (and every scripted loss), in order."""
-        sender = self._endings.sender
-        return [] if sender is None else sender.deliveries
-
-    def wait_for_webhooks(self, events: int, timeout: float = 10.0) -> list[WebhookDelivery]:
-        """Block until ``events`` events are done (every copy answered, refused, lost or given up);
-        returns :attr:`webhook_deliveries`. ``TimeoutError`` after ``timeout`` seconds."""
-        sender = self._endings.sender
-        if sender is None:
-            raise RuntimeError("this FakeResponsesServer has no webhook_url")
-        return sender.wait(events, timeout)
-
-    @property
-    def rate_limited(self) -> list[float]:
-        """``time.monotonic()`` of every poll answered 429 by ``max_polls_per_second``."""
-        return [] if self._rate_limit is None else self._rate_limit.refused
 
     # -- routes (loop thread) ----------------------------------------------
 
