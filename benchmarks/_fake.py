@@ -95,6 +95,11 @@ class FakeServerProcess:
         times: list[float] = self._call(op="rate_limited")
         return times
 
+    def first_get(self) -> float | None:
+        """``time.monotonic()`` when the first GET (a poll) arrived, since the last ``clear``."""
+        first: float | None = self._call(op="first_get")
+        return first
+
     def clear(self) -> None:
         """Forget recorded requests (1,000-job rounds would otherwise pile them up)."""
         self._call(op="clear")
@@ -160,6 +165,8 @@ def _serve() -> None:
         elif op == "get_times":
             path = f"/v1/responses/{command['id']}"
             result = [r.received_at for r in server.requests if r.method == "GET" and r.path == path]
+        elif op == "first_get":
+            result = min((r.received_at for r in server.requests if r.method == "GET"), default=None)
         elif op == "rate_limited":
             result = server.rate_limited
         elif op == "clear":
