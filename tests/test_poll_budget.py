@@ -78,9 +78,10 @@ def test_threads_sharing_a_budget_never_start_more_than_n_a_second() -> None:
 
     def polls() -> None:
         for _ in range(8):
-            budget.wait_sync(None)
+            slot = budget.wait_sync(None)
             with lock:
                 starts.append(time.monotonic())
+            budget.record(slot, None)  # answered at once
 
     threads = [threading.Thread(target=polls) for _ in range(8)]
     for thread in threads:
@@ -89,6 +90,17 @@ def test_threads_sharing_a_budget_never_start_more_than_n_a_second() -> None:
         thread.join(30)
     assert len(starts) == 64 and most_in_one_second(starts) <= 20
     assert max(starts) - min(starts) >= (64 - 20) / 20  # 64 polls at 20 a second: no burst beyond the window
+
+
+def test_a_poll_counts_in_the_servers_second_until_its_answer_came_back() -> None:
+    budget = PollBudget(2)
+    first = budget.wait_sync(None)
+    budget.wait_sync(None)  # half a second later; its answer never comes back here
+    time.sleep(0.2)
+    answered = time.monotonic()
+    budget.record(first, None)
+    budget.wait_sync(None)  # the second before it must hold only one poll: the first's answer plus a second
+    assert time.monotonic() >= answered + 1.0
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

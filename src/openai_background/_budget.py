@@ -4,8 +4,10 @@
 only once the N-th poll before it reached the server more than a second ago, so a server counting polls in any
 sliding second sees at most N, whatever the number of waits, however late a sleeping wait wakes up and however
 the requests are delayed on their way. When a poll reached the server is bounded by when its answer came back,
-or, while none has, by ``ARRIVAL_BOUND`` seconds after it started (a first request opening its connection
-takes tens of milliseconds, a loaded machine more; the bound keeps one stalled poll from holding every wait).
+or, while none has, by ``ARRIVAL_BOUND`` seconds after it started (a busy event loop can take hundreds of
+milliseconds to send a request it started; the bound keeps one stalled poll from holding every wait). So the
+budget is conservative: with answers taking L seconds (L < 1), at most N / (1 + L) polls a second go out once
+the N-th poll before is the one to wait for; on the loopback L is a few milliseconds.
 
 A wait about to poll takes the next free slot (a ticket) and sleeps until it:
 slots go out in the order the polls fall due, so the oldest due poll goes first and nothing is starved. A 429
@@ -43,7 +45,7 @@ from ._deadline import MIN_REQUEST_WINDOW, out_of_time
 __all__ = ["ARRIVAL_BOUND", "PollBudget", "PollSlot", "budget_of"]
 
 _WHAT: Final = "waiting for a poll slot (max_polls_per_second)"
-ARRIVAL_BOUND: Final = 0.25
+ARRIVAL_BOUND: Final = 1.0
 """Seconds after its start by which a poll whose answer has not come back yet is taken to have reached the
 server."""
 
