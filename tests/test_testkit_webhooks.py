@@ -316,3 +316,13 @@ def test_the_rate_limit_counts_only_served_polls_unknown_ids_included() -> None:
         assert client.get("/responses/resp_unknown").status_code == 404  # a 404 is not a poll of a job
         job_id = server.add_job(JobScript.of(Answer.state("in_progress")))
         assert [client.get(f"/responses/{job_id}").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_login_in_the_webhook_url_is_never_shown() -> None:
+    with pytest.raises(ValueError) as caught:
+        FakeResponsesServer(webhook_url="https://user:hunter2@example.com/hook")
+    assert "hunter2" not in str(caught.value) and "https" in str(caught.value)
+    server = FakeResponsesServer(webhook_url="http://user:hunter2@127.0.0.1:9/hook?token=abc")
+    sender = server._endings.sender
+    assert sender is not None and "hunter2" not in repr(sender) and "abc" not in repr(sender)
+    assert sender.url == "http://127.0.0.1:9/hook"

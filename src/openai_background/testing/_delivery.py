@@ -27,14 +27,17 @@ class WebhookSender:
 
     def __init__(self, url: str, secret: str, *, timeout: float = 5.0, retries: int = 2) -> None:
         parts = urlsplit(url)
-        if parts.scheme != "http" or not parts.hostname:
-            raise ValueError(f"webhook_url must be an http:// URL (the fake server sends on the loopback), not {url!r}")
+        if parts.scheme != "http" or not parts.hostname:  # the URL is not quoted: it may carry a login
+            raise ValueError(
+                "webhook_url must be an http:// URL with a host (the fake server sends on the loopback), "
+                f"not a {parts.scheme or 'relative'} URL"
+            )
         if not secret:
             raise ValueError("webhook_secret must not be empty")
         if not 0 < timeout < float("inf") or retries < 0:
             raise ValueError("webhook_timeout must be a finite number > 0 and webhook_retries >= 0")
-        self.url = url
         self._host, self._port = parts.hostname, parts.port or 80
+        self.url = f"http://{self._host}:{self._port}{parts.path or '/'}"  #: without any login or query
         self._target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._secret = secret
         self._timeout, self._retries = timeout, retries
@@ -45,7 +48,7 @@ class WebhookSender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._held: list[asyncio.Event] = []  # swapped events, waiting for another event's delivery
 
-    def __repr__(self) -> str:  # never the secret
+    def __repr__(self) -> str:  # never the secret, nor a login in the URL
         return f"WebhookSender(url={self.url!r})"
 
     # -- any thread ----------------------------------------------------------
