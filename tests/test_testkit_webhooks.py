@@ -300,15 +300,16 @@ def test_the_sdk_reads_the_429_as_a_rate_limit_error() -> None:
         assert caught.value.response.headers["retry-after-ms"]
 
 
-def test_creates_and_streams_are_not_rate_limited() -> None:
+def test_creates_cancels_and_streams_are_not_rate_limited() -> None:
     with FakeResponsesServer(max_polls_per_second=1) as server, httpx.Client(base_url=server.base_url) as client:
         codes = [client.post("/responses", json={"model": "m", "input": "hi"}).status_code for _ in range(5)]
         job_id = server.jobs[0].id
-        server.job(job_id)  # the job exists
         assert codes == [200] * 5
         assert client.get(f"/responses/{job_id}").status_code == 200
+        assert client.get(f"/responses/{job_id}").status_code == 429  # the second poll in the second
         with client.stream("GET", f"/responses/{job_id}", params={"stream": "true"}) as stream:
             assert stream.status_code == 200
+        assert [client.post(f"/responses/{job.id}/cancel").status_code for job in server.jobs] == [200] * 5
 
 
 def test_the_rate_limit_counts_only_served_polls_unknown_ids_included() -> None:
