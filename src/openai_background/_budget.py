@@ -27,7 +27,6 @@ that is cancelled or interrupted gives its ticket back. The drivers consult it i
 from __future__ import annotations
 
 import math
-import random
 import threading
 import time
 from collections import deque
@@ -39,7 +38,7 @@ from typing import Final
 import anyio
 from openai import APIStatusError
 
-from ._cadence import BACKOFF_INITIAL, BACKOFF_MAX, retry_hint
+from ._cadence import failure_backoff
 from ._deadline import MIN_REQUEST_WINDOW, out_of_time
 
 __all__ = ["ARRIVAL_BOUND", "PollBudget", "PollSlot", "budget_of"]
@@ -135,11 +134,7 @@ class PollBudget:
                 self._rejections = 0
                 return
             self._rejections += 1
-            wait = retry_hint(refused.response.headers)
-            if wait is None:
-                ceiling = min(BACKOFF_MAX, BACKOFF_INITIAL * 2.0 ** min(self._rejections - 1, 32))
-                wait = ceiling * (1 - 0.25 * random.random())
-            until = now + wait
+            until = now + failure_backoff(self._rejections, refused.response.headers)
             shift = max(0.0, until - max(now, self._paused_until))
             self._paused_until = max(self._paused_until, until)
             if self._outstanding:
