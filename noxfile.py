@@ -240,6 +240,9 @@ FORK_PACKAGE_ONLY_TESTS = (
     "tests/test_readme.py",  # the package's README blocks
     "tests/test_newcomer.py",  # the package's names and its demo
     "tests/test_testkit_answers.py",  # openai_background.testing's scripted answers
+    "tests/test_testkit_webhooks.py",  # openai_background.testing's webhooks and rate limit
+    "tests/test_poll_budget.py",  # max_polls_per_second is a client setting of the package
+    "tests/test_poll_budget_waits.py",
     "tests/test_hostile_server.py",  # the tests' hostile server itself, no target in it
     "tests/integrations",  # frameworks on the package's modes (collected only by nox -s integrations)
 )

@@ -24,6 +24,7 @@ PACKAGE_ONLY = (
     "_resources",
     "_async_resources",
     "_recording",
+    "_budget",
     "_install",
     "_cli",
     "_demo",

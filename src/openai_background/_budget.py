@@ -21,7 +21,8 @@ How to wait for a slot is one decision core, ``_slot_waits``: a generator of sec
 ``wait_sync`` (``time.sleep``) and ``wait_async`` (``anyio.sleep``). A deadline is kept: when no slot comes
 within the time the poll has (``Fetch.within``), the wait sleeps to the deadline and raises the SDK's
 ``APITimeoutError`` (``_deadline.out_of_time``), which the poll programs treat as any timed-out poll. A wait
-that is cancelled or interrupted gives its ticket back. The drivers consult it in ``_requests.fetch_*``.
+that is cancelled or interrupted gives its ticket back. The drivers consult it in ``_requests.fetch_*``
+(``call_sync`` / ``call_async``); the module is the package's alone (``# fork: drop`` there).
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 import anyio
 from openai import APIStatusError
@@ -42,6 +43,10 @@ from ._cadence import failure_backoff
 from ._deadline import MIN_REQUEST_WINDOW, out_of_time
 
 __all__ = ["ARRIVAL_BOUND", "PollBudget", "PollSlot", "budget_of"]
+
+T = TypeVar("T")
+_TURN: Final = 0.001
+"""Seconds a ticket whose time has come waits, again and again, while an older ticket has not started yet."""
 
 _WHAT: Final = "waiting for a poll slot (max_polls_per_second)"
 ARRIVAL_BOUND: Final = 1.0
@@ -54,6 +59,7 @@ class _Ticket:
     slot: float  #: when the poll may start, before any pause taken after the ticket was issued
     paused: float  #: the ledger's total pause when it was issued
     end: float  #: the ledger's next free slot right after it was issued
+    number: int  #: its place in the queue: tickets start in this order
     within: float | None = None  #: once started: the time the poll has (None: no bound)
     arrived: float = math.inf  #: once started: by when the server had the poll, at the latest
 
@@ -76,6 +82,9 @@ class PollBudget:
         self._outstanding = 0  # tickets given out, not yet used or given back
         self._last_start = -math.inf
         self._rejections = 0  # 429s in a row
+        self._issued = 0  # tickets numbered so far
+        self._head = 0  # the number of the oldest ticket not yet started nor given back
+        self._done_early: set[int] = set()  # tickets after the head already done (given back)
 
     def __repr__(self) -> str:
         return f"PollBudget(per_second={self.per_second!r})"
@@ -95,7 +104,16 @@ class PollBudget:
                 return None
             self._next_free = slot + self._interval
             self._outstanding += 1
-            return _Ticket(slot, self._pause_total, self._next_free)
+            self._issued += 1
+            return _Ticket(slot, self._pause_total, self._next_free, self._issued - 1)
+
+    def _done(self, ticket: _Ticket) -> None:
+        """The ticket started or was given back: the queue's head moves past every ticket done (lock held)."""
+        self._outstanding -= 1
+        self._done_early.add(ticket.number)
+        while self._head in self._done_early:
+            self._done_early.discard(self._head)
+            self._head += 1
 
     def _start_in(self, ticket: _Ticket, now: float) -> float:
         """Seconds until the ticket's poll may start; when none, it is counted as started now."""
@@ -105,10 +123,12 @@ class PollBudget:
             if len(started) == started.maxlen:
                 due = max(due, started[0].arrived + 1.0 - now)
             due = max(due, self._paused_until - now)
+            if due <= 0 and ticket.number != self._head:  # an older ticket first (it woke up late)
+                due = min(self._interval, _TURN)
             if due <= 0:
                 ticket.arrived = now + ARRIVAL_BOUND
                 started.append(ticket)
-                self._outstanding -= 1
+                self._done(ticket)
                 self._last_start = now
             return due
 
@@ -116,7 +136,7 @@ class PollBudget:
         """A ticket not used (a cancelled wait, a deadline): the slot goes back when nothing was taken after
         it; when no ticket is left out, the ledger starts again from the last poll."""
         with self._lock:
-            self._outstanding -= 1
+            self._done(ticket)
             if self._next_free == ticket.end:
                 self._next_free = ticket.slot
             if self._outstanding == 0:
@@ -186,6 +206,28 @@ class PollBudget:
                     await anyio.sleep(next(waits))
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
+
+    def call_sync(self, poll: Callable[[float | None], T], within: float | None) -> T:
+        """``poll(bound)`` in the next slot, ``bound`` the time it then has; what it got is recorded."""
+        slot = self.wait_sync(within)
+        try:
+            answer = poll(slot.within)
+        except Exception as error:
+            self.record(slot, error)
+            raise
+        self.record(slot, None)
+        return answer
+
+    async def call_async(self, poll: Callable[[float | None], Awaitable[T]], within: float | None) -> T:
+        """The async ``call_sync``."""
+        slot = await self.wait_async(within)
+        try:
+            answer = await poll(slot.within)
+        except Exception as error:
+            self.record(slot, error)
+            raise
+        self.record(slot, None)
+        return answer
 
 
 def _checked_rate(value: object) -> float:

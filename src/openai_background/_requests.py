@@ -5,10 +5,6 @@ ceiling of ``_bounded``); ``cancel_sync``/``cancel_async`` a ``Cancel`` step. Wi
 the request runs without the SDK's retries, with every phase timeout shortened to the bound, and as a whole
 within it (see ``_deadline``); without one (no deadline), it runs as the SDK runs it. A cancel always has
 its bound, ``CANCEL_TIMEOUT``.
-
-A client with ``max_polls_per_second`` has a poll budget (``_budget``): each fetch first waits for its slot
-(within the same bound), then runs without the SDK's retries, so every GET is a budgeted poll and a 429 pauses
-every wait of the client; what the fetch got is told to the budget.
 """
 
 from __future__ import annotations
@@ -19,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._bounded import fetch_bounded_async, fetch_bounded_sync
-from ._budget import budget_of
+from ._budget import budget_of  # fork: drop
 from ._deadline import bounded_timeout, call_within_async, call_within_sync
 
 if TYPE_CHECKING:
@@ -59,17 +55,16 @@ def fetch_sync(
     timeout: Any,
 ) -> object:
     """GET response ``rid`` once, taking at most ``within`` seconds in all (None: no bound)."""
+    # fork: drop
+    # A client with ``max_polls_per_second`` (``_budget``): the GET waits for its slot within the same bound, then
+    # runs without the SDK's retries, so every GET is one budgeted poll and a 429 pauses every wait of the client.
     budget = budget_of(resource._client)
     if budget is not None:
         quick = without_retries(resource)  # made before the slot is taken: the slot is for the request
-        slot = budget.wait_sync(within)
-        try:
-            answer = _fetch_sync(quick, rid, slot.within, extra_headers, extra_query, timeout)
-        except Exception as error:
-            budget.record(slot, error)
-            raise
-        budget.record(slot, None)
-        return answer
+        return budget.call_sync(
+            lambda bound: _fetch_sync(quick, rid, bound, extra_headers, extra_query, timeout), within
+        )
+    # fork: end
     return _fetch_sync(resource, rid, within, extra_headers, extra_query, timeout)
 
 
@@ -102,17 +97,14 @@ async def fetch_async(
     timeout: Any,
 ) -> object:
     """The async ``fetch_sync``."""
+    # fork: drop
     budget = budget_of(resource._client)
     if budget is not None:
         quick = without_retries(resource)  # made before the slot is taken: the slot is for the request
-        slot = await budget.wait_async(within)
-        try:
-            answer = await _fetch_async(quick, rid, slot.within, extra_headers, extra_query, timeout)
-        except Exception as error:
-            budget.record(slot, error)
-            raise
-        budget.record(slot, None)
-        return answer
+        return await budget.call_async(
+            lambda bound: _fetch_async(quick, rid, bound, extra_headers, extra_query, timeout), within
+        )
+    # fork: end
     return await _fetch_async(resource, rid, within, extra_headers, extra_query, timeout)
 
 
