@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ._budget import budget_rows
 from ._deadlines import deadline_rows
 from ._fake import ROOT, FakeServerProcess
 from ._figures import Sizes, cpu_per_poll, error_build, fake_latency
@@ -57,6 +58,8 @@ SMOKE = Sizes(
     many_rounds=1,
     import_samples=1,
     resume_jobs=200,
+    budget_jobs=300,
+    budget_rate=100,
 )
 
 
@@ -75,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [*_timed(error_build, sizes)]
         for figure in (cpu_per_poll, detection_latency, many_jobs, stream_rows, journal_rows, webhook_rows):
             rows += _timed(figure, server, sizes)
+    rows += _timed(budget_rows, sizes)
     rows += _timed(deadline_rows, sizes)
     rows += _timed(memory_rows, sizes)
     rows += _timed(import_time, sizes.import_samples)

@@ -22,11 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class FakeServerProcess:
-    """A ``FakeResponsesServer`` in a child process. Use as a context manager."""
+    """A ``FakeResponsesServer`` in a child process. Use as a context manager. ``options``: keyword arguments
+    of ``FakeResponsesServer`` (JSON values: ``max_polls_per_second=200``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: Any) -> None:
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks._fake"],
+            [sys.executable, "-m", "benchmarks._fake", json.dumps(options)],
             cwd=ROOT,
             env=child_env(),
             stdin=subprocess.PIPE,
@@ -89,6 +90,16 @@ class FakeServerProcess:
         times: list[float] = self._call(op="get_times", id=rid)
         return times
 
+    def rate_limited(self) -> list[float]:
+        """``time.monotonic()`` of every poll the server answered 429 (``max_polls_per_second``)."""
+        times: list[float] = self._call(op="rate_limited")
+        return times
+
+    def first_get(self) -> float | None:
+        """``time.monotonic()`` when the first GET (a poll) arrived, since the last ``clear``."""
+        first: float | None = self._call(op="first_get")
+        return first
+
     def clear(self) -> None:
         """Forget recorded requests (1,000-job rounds would otherwise pile them up)."""
         self._call(op="clear")
@@ -133,7 +144,7 @@ def _serve() -> None:
         return made
 
     terminal_sent = _stamp_terminal_events()
-    server = FakeResponsesServer().start()
+    server = FakeResponsesServer(**(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})).start()
     print(json.dumps({"port": server.port}), flush=True)
     for line in sys.stdin:
         command = json.loads(line)
@@ -154,6 +165,10 @@ def _serve() -> None:
         elif op == "get_times":
             path = f"/v1/responses/{command['id']}"
             result = [r.received_at for r in server.requests if r.method == "GET" and r.path == path]
+        elif op == "first_get":
+            result = min((r.received_at for r in server.requests if r.method == "GET"), default=None)
+        elif op == "rate_limited":
+            result = server.rate_limited
         elif op == "clear":
             server.clear_requests()
         print(json.dumps({"result": result}), flush=True)

@@ -44,6 +44,8 @@ class Sizes:
     many_rounds: int
     import_samples: int
     resume_jobs: int = 10_000
+    budget_jobs: int = 10_000
+    budget_rate: int = 200
 
 
 def fake_latency(server: FakeServerProcess, sizes: Sizes) -> str:

@@ -25,6 +25,7 @@ FIGURES = [
     "concurrent async jobs, `poll_many`",
     "concurrent async jobs, `gather` of `poll`",
     "requests per job, 20 concurrent jobs",
+    "jobs, `poll_many` with `max_polls_per_second=",
     'requests per job, `poll(wait="stream")`',
     'detection latency, `poll(wait="stream")`',
     "`import openai_background`",

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._bounded import fetch_bounded_async, fetch_bounded_sync
+from ._budget import budget_of
 from ._deadline import bounded_timeout, call_within_async, call_within_sync
 
 if TYPE_CHECKING:
@@ -54,6 +55,26 @@ def fetch_sync(
     timeout: Any,
 ) -> object:
     """GET response ``rid`` once, taking at most ``within`` seconds in all (None: no bound)."""
+
+    # A client with ``max_polls_per_second`` (``_budget``): the GET waits for its slot within the same bound, then
+    # runs without the SDK's retries, so every GET is one budgeted poll and a 429 pauses every wait of the client.
+    budget = budget_of(resource._client)
+    if budget is not None:
+        quick = without_retries(resource)  # made before the slot is taken: the slot is for the request
+        return budget.call_sync(
+            lambda bound: _fetch_sync(quick, rid, bound, extra_headers, extra_query, timeout), within
+        )
+    return _fetch_sync(resource, rid, within, extra_headers, extra_query, timeout)
+
+
+def _fetch_sync(
+    resource: Responses,
+    rid: str,
+    within: float | None,
+    extra_headers: Mapping[str, Any] | None,
+    extra_query: Mapping[str, object] | None,
+    timeout: Any,
+) -> object:
     if within is None:
         return fetch_bounded_sync(resource, rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
     quick = without_retries(resource)
@@ -75,6 +96,24 @@ async def fetch_async(
     timeout: Any,
 ) -> object:
     """The async ``fetch_sync``."""
+
+    budget = budget_of(resource._client)
+    if budget is not None:
+        quick = without_retries(resource)  # made before the slot is taken: the slot is for the request
+        return await budget.call_async(
+            lambda bound: _fetch_async(quick, rid, bound, extra_headers, extra_query, timeout), within
+        )
+    return await _fetch_async(resource, rid, within, extra_headers, extra_query, timeout)
+
+
+async def _fetch_async(
+    resource: AsyncResponses,
+    rid: str,
+    within: float | None,
+    extra_headers: Mapping[str, Any] | None,
+    extra_query: Mapping[str, object] | None,
+    timeout: Any,
+) -> object:
     if within is None:
         return await fetch_bounded_async(
             resource, rid, extra_headers=extra_headers, extra_query=extra_query, timeout=timeout

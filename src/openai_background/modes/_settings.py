@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from typing_extensions import TypedDict
 
+from .._budget import PollBudget
 from .._dispatch import normalize_raise_on
 from .._limits import DEFAULT_MAX_INFLATE_RATIO, AnswerLimits
 from .._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options
@@ -82,8 +83,18 @@ class BackgroundSettings:
     """How the modes' waits wait: polling, or ``"webhook"``: listening to the journal (``wait="webhook"``)."""
     fallback_poll_seconds: float = DEFAULT_FALLBACK_POLL_SECONDS
     """With ``background_wait="webhook"``: poll anyway after this long without an event."""
+    max_polls_per_second: float | None = None
+    """At most this many polls a second for every wait of the client, shared (``_budget.PollBudget``)."""
+    poll_budget: PollBudget | None = field(default=None, compare=False, repr=False)
+    """The budget itself, made from ``max_polls_per_second`` and kept by ``build`` while that is unchanged, so
+    ``with_options`` copies share it (and every client of ``install(max_polls_per_second=...)`` shares one)."""
 
     def __post_init__(self) -> None:
+        rate = self.max_polls_per_second
+        if rate is None:
+            object.__setattr__(self, "poll_budget", None)
+        elif self.poll_budget is None or self.poll_budget.per_second != rate:
+            object.__setattr__(self, "poll_budget", PollBudget(rate))
         if self.journal is not None and not all(
             callable(getattr(self.journal, name, None)) for name in ("record_created", "record_poll")
         ):
@@ -152,6 +163,7 @@ class SettingsKeywords(TypedDict, total=False):
     max_inflate_ratio: float | None
     background_wait: Literal["poll", "webhook"]
     fallback_poll_seconds: float
+    max_polls_per_second: float | None
 
 
 def split_settings(kwargs: dict[str, object]) -> dict[str, object]:

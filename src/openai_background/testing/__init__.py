@@ -16,6 +16,12 @@ This module is public API. It has three parts:
   ``queue_create`` scripts the next create, ``add_job`` makes a job to ``poll`` directly, and
   ``job(id)`` / ``jobs`` / ``requests`` show what happened (polls, cancel requests, headers).
 
+  With ``webhook_url=`` it POSTs a signed ``response.completed`` / ``failed`` / ``incomplete`` /
+  ``cancelled`` event when a job ends (``JobScript.with_webhook(WebhookScript.duplicated())`` and the other
+  :class:`WebhookScript` factories make it late, twice, lost, swapped or badly signed;
+  ``JobScript.running_for(seconds)`` ends a job on its own clock); ``max_polls_per_second=`` answers 429
+  past that many polls a second. See docs/testkit-webhooks.md.
+
 * ``openai_background.testing.pytest_plugin``: opt-in pytest fixtures ``fake_responses_server``,
   ``background_client`` and ``async_background_client``. Enable with
   ``pytest_plugins = ["openai_background.testing.pytest_plugin"]`` in your top-level conftest.py.
@@ -29,6 +35,7 @@ from ._jobs import FakeJob
 from ._script import MISSING, TERMINAL_STATUSES, Answer, JobScript, PollAfter
 from ._server import FakeResponsesServer
 from ._stream_script import StreamScript
+from ._webhooks import WebhookDelivery, WebhookScript, new_webhook_secret, sign_webhook
 
 __all__ = [
     "MISSING",
@@ -40,4 +47,8 @@ __all__ = [
     "PollAfter",
     "RecordedRequest",
     "StreamScript",
+    "WebhookDelivery",
+    "WebhookScript",
+    "new_webhook_secret",
+    "sign_webhook",
 ]

@@ -31,6 +31,9 @@ class FakeJob:
     cancelled: bool = False  #: cancelled by a cancel request; GETs now answer "cancelled"
     last_body: dict[str, Any] | None = field(default=None, repr=False)
     next_answer: int = field(default=0, repr=False)  #: index into ``script.answers``
+    ends_at: float | None = field(default=None, repr=False)  #: ``time.monotonic()`` it ends on its own
+    finished: bool = False  #: ended by ``runs_for`` or ``finish_job``: GETs answer the script's last answer
+    event_sent: bool = False  #: its webhook event was handed to the sender
 
     def note(self, reply: Reply) -> Reply:
         """Remember ``reply`` as served: a Response body updates ``status``."""

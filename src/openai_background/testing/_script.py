@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Final, Literal, TypeAlias
 
 from ._stream_script import StreamScript
+from ._webhooks import WebhookScript
 
 __all__ = ["DEFAULT_POLL_AFTER_MS", "MISSING", "TERMINAL_STATUSES", "Answer", "JobScript", "PollAfter"]
 
@@ -216,10 +217,16 @@ class JobScript:
     on_cancel: Answer | None = None
     stream: StreamScript = field(default_factory=StreamScript)
     """How ``GET /v1/responses/{id}?stream=true`` answers (see :class:`StreamScript`)."""
+    runs_for: float | None = None
+    """Seconds after which the job ends on its own (see :meth:`running_for`); None: polls move it on."""
+    webhook: WebhookScript = field(default_factory=WebhookScript)
+    """How the event of its end travels to a server's ``webhook_url`` (see :class:`WebhookScript`)."""
 
     def __post_init__(self) -> None:
         if not self.answers:
             raise ValueError("a JobScript needs at least one GET answer")
+        if self.runs_for is not None and not 0 <= self.runs_for < float("inf"):
+            raise ValueError(f"runs_for must be a finite number of seconds >= 0, got {self.runs_for}")
 
     @classmethod
     def completed(
@@ -276,6 +283,16 @@ class JobScript:
     def with_stream(self, stream: StreamScript) -> JobScript:
         """A copy whose stream requests are answered as ``stream`` says."""
         return replace(self, stream=stream)
+
+    def running_for(self, seconds: float) -> JobScript:
+        """A copy that ends ``seconds`` after its creation whether polled or not (a real job's clock): until
+        then GETs get the answers before the last (the last of them repeating; ``in_progress`` if none), from
+        then on the last one. Its webhook event is sent when it ends."""
+        return replace(self, runs_for=seconds)
+
+    def with_webhook(self, webhook: WebhookScript) -> JobScript:
+        """A copy whose end event travels as ``webhook`` says (duplicated, delayed, lost, forged...)."""
+        return replace(self, webhook=webhook)
 
     def with_faults(self, *faults: Answer) -> JobScript:
         """A copy whose first GETs get ``faults`` before the scripted answers."""

@@ -8,6 +8,9 @@ It runs an asyncio server in one daemon thread with its own event loop and
 speaks plain HTTP/1.1 with keep-alive, so the real SDK and plain httpx clients
 can talk to it and 1,000 concurrent connections cost one thread.  Scripting and
 inspection calls may come from any thread.  Standard library only.
+
+With ``webhook_url`` it POSTs a signed event to it when a job ends (:mod:`._endings`, :mod:`._delivery`);
+with ``max_polls_per_second`` it answers 429 past that many polls a second (:mod:`._ratelimit`).
 """
 
 from __future__ import annotations
@@ -24,21 +27,46 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, cast
 
+from ._delivery import WebhookSender
+from ._endings import EndingsInspection, JobEndings
 from ._http import BadRequest, RecordedRequest, Reply, read_request, write_reply
 from ._jobs import FakeJob, error_reply, render, response_body
+from ._ratelimit import PollRateLimit
 from ._script import TERMINAL_STATUSES, Answer, JobScript
 from ._sse import StreamReply, stream_reply, wants_stream, write_events
+from ._webhooks import new_webhook_secret
 
 __all__ = ["FakeResponsesServer"]
 
 _Route = Callable[[RecordedRequest, "re.Match[str]"], Reply]
 
 
-class FakeResponsesServer:
-    """The fake server.  Use as a context manager, or call :meth:`start`/:meth:`stop`."""
+class FakeResponsesServer(EndingsInspection):
+    """The fake server.  Use as a context manager, or call :meth:`start`/:meth:`stop`.
 
-    def __init__(self) -> None:
+    ``webhook_url``: where each job's end event is POSTed, signed with ``webhook_secret`` (a fresh
+    ``whsec_...`` one if not given, readable as :attr:`webhook_secret`); each attempt takes at most
+    ``webhook_timeout`` seconds, and a copy with no answer or a 5xx is tried ``webhook_retries`` more times.
+    ``max_polls_per_second``: past that many polls in any second, a poll gets a 429 as OpenAI sends it.
+    """
+
+    def __init__(
+        self,
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_timeout: float = 5.0,
+        webhook_retries: int = 2,
+        max_polls_per_second: int | None = None,
+    ) -> None:
         self._lock = threading.Lock()
+        self.webhook_secret = webhook_secret or (new_webhook_secret() if webhook_url else None)
+        sender = None
+        if webhook_url is not None:
+            assert self.webhook_secret is not None
+            sender = WebhookSender(webhook_url, self.webhook_secret, timeout=webhook_timeout, retries=webhook_retries)
+        self._endings = JobEndings(self._lock, sender)
+        self._rate_limit = None if max_polls_per_second is None else PollRateLimit(max_polls_per_second)
         self._jobs: dict[str, FakeJob] = {}
         self._queued: deque[JobScript] = deque()
         self._scripts: dict[str, JobScript] = {}
@@ -164,7 +192,8 @@ class FakeResponsesServer:
         job_id = "resp_fake_" + secrets.token_hex(16)
         job = FakeJob(job_id, script, int(time.time()), create_body)
         self._jobs[job_id] = job
-        return job, job.note(render(script.on_create, job))
+        self._endings.schedule(job)
+        return job, self._endings.served(job, render(script.on_create, job))
 
     def _create(self, request: RecordedRequest, match: re.Match[str]) -> Reply:
         try:
@@ -196,14 +225,12 @@ class FakeResponsesServer:
                 return error_reply(404, f"No response found with id '{match[1]}'.")
             if wants_stream(request.query):
                 return stream_reply(job, request.query)
+            refused = None if self._rate_limit is None else self._rate_limit.check()
+            if refused is not None:
+                return refused
             job.polls += 1
-            if job.cancelled:
-                answer = Answer.state("cancelled")
-            else:
-                answers = job.script.answers
-                answer = answers[min(job.next_answer, len(answers) - 1)]
-                job.next_answer += 1
-            return job.note(render(answer, job))
+            answer = Answer.state("cancelled") if job.cancelled else self._endings.next_answer(job)
+            return self._endings.served(job, render(answer, job))
 
     def _cancel(self, request: RecordedRequest, match: re.Match[str]) -> Reply:
         with self._lock:
@@ -217,7 +244,7 @@ class FakeResponsesServer:
                 current = job.last_body or response_body(Answer.state(job.status), job)
                 return render(Answer.json(current), None)
             job.cancelled = True
-            return job.note(render(Answer.state("cancelled"), job))
+            return self._endings.served(job, render(Answer.state("cancelled"), job))
 
     def _dispatch(self, request: RecordedRequest) -> Reply:
         for method, pattern, route in self._routes:
@@ -238,6 +265,8 @@ class FakeResponsesServer:
             try:
                 self._server = loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048))
                 self._port = int(self._server.sockets[0].getsockname()[1])
+                with self._lock:
+                    self._endings.attach(loop)
             except BaseException as exc:
                 self._startup_error = exc
                 return
@@ -254,6 +283,8 @@ class FakeResponsesServer:
     async def _shutdown(self) -> None:
         if self._server is not None:
             self._server.close()
+        if self._endings.sender is not None:
+            await self._endings.sender.close()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
