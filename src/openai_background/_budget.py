@@ -22,7 +22,7 @@ How to wait for a slot is one decision core, ``_slot_waits``: a generator of sec
 within the time the poll has (``Fetch.within``), the wait sleeps to the deadline and raises the SDK's
 ``APITimeoutError`` (``_deadline.out_of_time``), which the poll programs treat as any timed-out poll. A wait
 that is cancelled or interrupted gives its ticket back. The drivers consult it in ``_requests.fetch_*``
-(``call_sync`` / ``call_async``); the module is the package's alone (``# fork: drop`` there).
+(``call_sync`` / ``call_async``).
 """
 
 from __future__ import annotations
