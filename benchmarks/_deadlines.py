@@ -19,7 +19,7 @@ from typing import Any
 
 import openai_background
 from openai_background import ResponsePollTimeoutError
-from openai_background._deadline import CANCEL_TIMEOUT
+from openai_background._waits.deadline import CANCEL_TIMEOUT
 
 from ._fake import ROOT
 from ._figures import API_KEY, Sizes

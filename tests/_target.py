@@ -47,5 +47,5 @@ make_background_failure_error: Any = getattr(_public, "make_background_failure_e
 raise_for_status: Any = getattr(_public, "raise_for_status", None)
 PollOutcome: Any = getattr(_public, "PollOutcome", None)
 
-LOGGER_NAME: str = "openai" if FORK else internal("_loop").logger.name
+LOGGER_NAME: str = "openai" if FORK else internal("_waits.program").logger.name
 """The logger the target's poll loop writes to."""

@@ -8,6 +8,7 @@ and fake sleep on the resource, so no test waits for real seconds.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -214,3 +215,13 @@ def server() -> Iterator[FakeResponsesServer]:
     """A loopback fake Responses server, one per test module (real sockets, the SDK's real transport)."""
     with FakeResponsesServer() as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _collect_unclosed_async_clients(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An ``AsyncOpenAI`` a test leaves unclosed closes itself when collected, as a task of the *running*
+    event loop (the SDK's ``__del__``): one made under trio and collected during a later asyncio test would
+    run trio code there. Collect after every trio test, while no loop runs."""
+    yield
+    if "trio" in request.node.name:
+        gc.collect()

@@ -28,9 +28,9 @@ RETRY_LATER = Answer(503, [("retry-after", "100"), ("content-type", "application
 
 @pytest.fixture
 def short_cancel_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    loop = internal("_loop")
+    loop = internal("_waits.program")
     monkeypatch.setattr(loop, "CANCEL", loop.Cancel(within=SHORT_BOUND))
-    monkeypatch.setattr(internal("_waiting"), "CANCEL_TIMEOUT", SHORT_BOUND)
+    monkeypatch.setattr(internal("_waits.shells"), "CANCEL_TIMEOUT", SHORT_BOUND)
 
 
 def _cancels(server: HostileServer) -> int:

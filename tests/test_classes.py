@@ -23,7 +23,7 @@ from openai.types.responses import Response, ResponseStatus
 from openai.types.responses.response import IncompleteDetails
 from openai.types.responses.response_error import ResponseError
 
-_codes = internal("_codes")
+_codes = internal("_errors.codes")
 FAILURE_CLASSES = _codes.FAILURE_CLASSES
 INCOMPLETE_REASONS = _codes.INCOMPLETE_REASONS
 PENDING_STATUSES = _codes.PENDING_STATUSES

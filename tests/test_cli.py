@@ -184,7 +184,7 @@ def test_progress_comes_from_on_poll_events_not_from_log_records(
     import io
     import logging
 
-    from openai_background._cli import build_parser, wait
+    from openai_background._command.main import build_parser, wait
 
     script = JobScript.completed(polls=2, poll_after_ms=20).with_faults(Answer.http_error(503))
     rid = server.add_job(script)

@@ -28,7 +28,7 @@ def run_cli(argv: list[str], prelude: str = "") -> Run:
     env = {name: value for name, value in os.environ.items() if not name.startswith("OPENAI_")}
     env.update(OPENAI_API_KEY=CANARY_KEY, PYTHONIOENCODING="utf-8")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
-    code = f"import sys\n{prelude}\nfrom openai_background._cli import main\nsys.exit(main({argv!r}))"
+    code = f"import sys\n{prelude}\nfrom openai_background._command.main import main\nsys.exit(main({argv!r}))"
     run = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30, errors="surrogateescape"
     )
@@ -102,7 +102,7 @@ def test_a_status_shown_in_progress_and_report_is_escaped_and_redacted(status: s
 
 def test_an_internal_error_has_its_own_exit_status_not_failed() -> None:
     prelude = (
-        "import openai_background._cli as cli\n"
+        "import openai_background._command.main as cli\n"
         "def broken(*args, **kwargs):\n"
         "    raise RuntimeError('a bug in openai-background')\n"
         "cli._poll_showing_progress = broken"

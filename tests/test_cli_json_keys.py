@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from openai_background._cli import build_parser, wait
+from openai_background._command.main import build_parser, wait
 from openai_background.testing import Answer, FakeResponsesServer, JobScript
 
 pytestmark = pytest.mark.once  # SDK-independent: run by `nox -s tests`, not the matrix

@@ -34,7 +34,7 @@ def run(
     Backoff after a failed poll starts at 10 ms instead of 500 ms, so fault tests take real but short time.
     """
     mode = request.param
-    monkeypatch.setattr(internal("_cadence"), "BACKOFF_INITIAL", 0.01)
+    monkeypatch.setattr(internal("_waits.cadence"), "BACKOFF_INITIAL", 0.01)
 
     def runner(use: Callable[[Any], Any], **client_kwargs: Any) -> Any:
         kwargs = {"api_key": CANARY_KEY, "base_url": server.base_url, "max_retries": 0, **client_kwargs}

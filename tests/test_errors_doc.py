@@ -13,7 +13,7 @@ import pytest
 from test_cli import RUNNING_FOREVER, cli, cli_env
 
 import openai_background
-from openai_background._codes import FAILURE_CLASSES
+from openai_background._errors.codes import FAILURE_CLASSES
 from openai_background.testing import FakeResponsesServer, JobScript
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"

@@ -8,8 +8,8 @@ import pytest
 from _target import ResponseMalformedError, ResponsePollTimeoutError, internal
 from conftest import Answer, Harness, state
 
-BACKOFF_INITIAL = internal("_cadence").BACKOFF_INITIAL
-BACKOFF_MAX = internal("_cadence").BACKOFF_MAX
+BACKOFF_INITIAL = internal("_waits.cadence").BACKOFF_INITIAL
+BACKOFF_MAX = internal("_waits.cadence").BACKOFF_MAX
 
 UNAVAILABLE = Answer(status_code=503, body={"error": {"message": "try later"}})
 

@@ -8,7 +8,7 @@ import pytest
 from _target import ResponseMalformedError, internal
 from conftest import Answer, Harness, state
 
-cadence = internal("_cadence")
+cadence = internal("_waits.cadence")
 FLOOR, CEILING = cadence.HINT_FLOOR, cadence.HINT_CEILING
 
 

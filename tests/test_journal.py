@@ -18,8 +18,8 @@ import pytest
 from pydantic import BaseModel
 
 from openai_background import AsyncOpenAI, OpenAI, ResponseCancelledError, ResponseServerError
-from openai_background._cli import main
-from openai_background._recording import record_create
+from openai_background._command.main import main
+from openai_background._waits.observers import record_create
 from openai_background.journal import JobNotFinishedError, Journal, JournalError, JournalWriteError
 from openai_background.journal._schema import MIGRATIONS, SCHEMA_VERSION
 from openai_background.testing import FakeResponsesServer, JobScript

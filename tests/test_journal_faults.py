@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from openai_background import AsyncOpenAI, OpenAI
-from openai_background._cli import main
+from openai_background._command.main import main
 from openai_background.journal import Journal, JournalError, JournalWriteError, _leasing, _store
 from openai_background.journal._targets import parse_target, public_base_url
 from openai_background.testing import FakeResponsesServer, JobScript

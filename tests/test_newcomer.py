@@ -11,7 +11,7 @@ import pytest
 
 import openai_background
 from openai_background import AsyncOpenAI
-from openai_background._demo import COLUMNS, run_demo
+from openai_background._command.demo import COLUMNS, run_demo
 from openai_background.testing import FakeResponsesServer, JobScript
 
 

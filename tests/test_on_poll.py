@@ -9,7 +9,7 @@ import pytest
 from _target import ResponsePollTimeoutError, ResponseServerError, internal
 from conftest import Answer, Harness, failed, state
 
-PollEvent: Any = internal("_events").PollEvent
+PollEvent: Any = internal("_waits.events").PollEvent
 
 
 def test_every_poll_reports_status_count_and_next_delay(harness: Harness) -> None:

@@ -15,7 +15,7 @@ from openai_background.testing import Answer, FakeResponsesServer, JobScript, St
 
 @pytest.fixture(params=MODES)
 def run(request: pytest.FixtureRequest, server: FakeResponsesServer, monkeypatch: pytest.MonkeyPatch) -> Run:
-    monkeypatch.setattr(internal("_cadence"), "BACKOFF_INITIAL", 0.01)
+    monkeypatch.setattr(internal("_waits.cadence"), "BACKOFF_INITIAL", 0.01)
     return Run(request.param, server)
 
 

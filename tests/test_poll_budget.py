@@ -15,8 +15,8 @@ from _rates import most_in_one_second
 
 import openai_background
 from openai_background import OpenAI
-from openai_background._budget import PollBudget, budget_of
 from openai_background._compat import http_library
+from openai_background._waits.budget import PollBudget, budget_of
 
 BACKENDS = ["asyncio", "trio"]
 
@@ -211,7 +211,7 @@ def test_an_interrupted_sync_wait_gives_its_slot_back(monkeypatch: pytest.Monkey
     def interrupted(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("openai_background._budget.time.sleep", interrupted)
+    monkeypatch.setattr("openai_background._waits.budget.time.sleep", interrupted)
     with pytest.raises(KeyboardInterrupt):
         budget.wait_sync(None)
     assert budget._outstanding == 0

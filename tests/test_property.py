@@ -14,8 +14,8 @@ from openai.types.responses import Response
 
 pytestmark = pytest.mark.once  # SDK-independent or subprocess-heavy: run by `nox -s tests`, not the matrix
 
-FAILURE_CLASSES = internal("_codes").FAILURE_CLASSES
-INCOMPLETE_REASONS = internal("_codes").INCOMPLETE_REASONS
+FAILURE_CLASSES = internal("_errors.codes").FAILURE_CLASSES
+INCOMPLETE_REASONS = internal("_errors.codes").INCOMPLETE_REASONS
 
 BODIES_PER_EXAMPLE = 5
 EXAMPLES = 2_000  # 10,000 bodies a run

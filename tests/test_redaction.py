@@ -13,7 +13,7 @@ from hostile.bodies import raw_answer, sse_answer, stream_events
 from hostile.server import Answer, HostileServer, json_answer, response_answer, response_body, route, script
 from test_hostile_bodies import call, many, poll
 
-from openai_background._redact import REDACTED, Redactor, request_secrets
+from openai_background._errors.redact import REDACTED, Redactor, request_secrets
 
 KEY = CANARY_KEY
 

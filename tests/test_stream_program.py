@@ -20,7 +20,7 @@ from _target import (
 )
 from openai.types.responses import Response
 
-_loop = internal("_loop")
+_loop = internal("_waits.program")
 _steps = internal("streams._steps")
 stream_program = internal("streams._program").stream_program
 

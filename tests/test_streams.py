@@ -29,14 +29,14 @@ from test_classes import SDK_CODES
 
 from openai_background.testing import Answer, FakeResponsesServer, JobScript, StreamScript
 
-FAILURE_CLASSES = internal("_codes").FAILURE_CLASSES
-RETRYABLE_CODES = internal("_codes").RETRYABLE_CODES
+FAILURE_CLASSES = internal("_errors.codes").FAILURE_CLASSES
+RETRYABLE_CODES = internal("_errors.codes").RETRYABLE_CODES
 
 
 @pytest.fixture(params=MODES)
 def run(request: pytest.FixtureRequest, server: FakeResponsesServer, monkeypatch: pytest.MonkeyPatch) -> Run:
     """Backoff after a drop starts at 10 ms instead of 500 ms, so resume tests take real but short time."""
-    monkeypatch.setattr(internal("_cadence"), "BACKOFF_INITIAL", 0.01)
+    monkeypatch.setattr(internal("_waits.cadence"), "BACKOFF_INITIAL", 0.01)
     return Run(request.param, server)
 
 

@@ -46,7 +46,7 @@ def run(
 ) -> Callable[..., Any]:
     """``run(use)``: ``use(client)`` with a real client in this mode (awaited if async)."""
     mode = request.param
-    monkeypatch.setattr(internal("_cadence"), "BACKOFF_INITIAL", 0.01)
+    monkeypatch.setattr(internal("_waits.cadence"), "BACKOFF_INITIAL", 0.01)
 
     def runner(use: Callable[[Any], Any], **client_kwargs: Any) -> Any:
         kwargs = {"api_key": CANARY_KEY, "base_url": server.base_url, "max_retries": 0, **client_kwargs}

@@ -82,7 +82,8 @@ async def test_async_poll_listens(world: World) -> None:
     rid = world.server.add_job(JobScript.completed(polls=1))
     world.deliver_later(0.4, rid)
     started = time.monotonic()
-    response = await world.async_client().responses.poll(rid, wait="webhook", fallback_poll_seconds=LONG)
+    async with world.async_client() as client:  # closed in its own event loop (asyncio or trio)
+        response = await client.responses.poll(rid, wait="webhook", fallback_poll_seconds=LONG)
     assert response.status == "completed" and time.monotonic() - started < 10
     assert world.server.job(rid).polls == 2
 
@@ -92,7 +93,8 @@ async def test_a_failed_job_raises_as_a_poll_would(world: World) -> None:
     rid = world.server.add_job(JobScript.failed("server_error", polls=1))
     world.deliver_later(0.2, rid, event_type="response.failed")
     with pytest.raises(ResponseServerError) as raised:
-        await world.async_client().responses.poll(rid, wait="webhook", fallback_poll_seconds=LONG)
+        async with world.async_client() as client:
+            await client.responses.poll(rid, wait="webhook", fallback_poll_seconds=LONG)
     assert raised.value.response_id == rid and world.server.job(rid).polls == 2
 
 
@@ -133,9 +135,9 @@ async def test_async_poll_many_listens(world: World) -> None:
     rids = [world.server.add_job(JobScript.completed(polls=1)) for _ in range(4)]
     for index, rid in enumerate(rids):
         world.deliver_later(0.3 + 0.1 * index, rid)
-    client = world.async_client()
-    async with client.responses.poll_many(rids, wait="webhook", fallback_poll_seconds=LONG) as outcomes:
-        ended = [outcome.response_id async for outcome in outcomes]
+    async with world.async_client() as client:
+        async with client.responses.poll_many(rids, wait="webhook", fallback_poll_seconds=LONG) as outcomes:
+            ended = [outcome.response_id async for outcome in outcomes]
     assert sorted(ended) == sorted(rids)
     assert [world.server.job(rid).polls for rid in rids] == [2] * 4
 
@@ -173,9 +175,9 @@ def test_the_deadline_holds_while_listening(world: World) -> None:
 @pytest.mark.anyio
 async def test_a_cancelled_listening_wait_cancels_the_job_with_cancel_on_interrupt(world: World) -> None:
     rid = world.server.add_job(JobScript.completed(polls=100))
-    client = world.async_client()
-    with anyio.move_on_after(0.5):
-        await client.responses.poll(rid, wait="webhook", fallback_poll_seconds=LONG, cancel_on_interrupt=True)
+    async with world.async_client() as client:
+        with anyio.move_on_after(0.5):
+            await client.responses.poll(rid, wait="webhook", fallback_poll_seconds=LONG, cancel_on_interrupt=True)
     assert world.server.job(rid).cancel_requests == 1 and world.server.job(rid).polls == 1
 
 

@@ -16,10 +16,8 @@ For code that only calls ``create`` / ``retrieve`` (frameworks), the clients and
 import importlib
 from typing import TYPE_CHECKING
 
-from ._client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
-from ._dispatch import make_background_failure_error
-from ._events import PollEvent
-from ._exceptions import (
+from ._errors.dispatch import make_background_failure_error
+from ._errors.exceptions import (
     BackgroundResponseError,
     ResponseBadRequestError,
     ResponseCancelledError,
@@ -32,13 +30,15 @@ from ._exceptions import (
     ResponseRateLimitError,
     ResponseServerError,
 )
-from ._install import install, installed, uninstall
-from ._raising import raise_for_status
+from ._errors.raising import raise_for_status
+from ._surface.clients import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
+from ._surface.install import install, installed, uninstall
+from ._waits.events import PollEvent
 
 if TYPE_CHECKING:
-    from ._async_resources import AsyncResponses
     from ._many import PollOutcome
-    from ._resources import Responses
+    from ._surface.async_responses import AsyncResponses
+    from ._surface.responses import Responses
     from .journal import JobNotFinishedError, Journal, JournalError, JournalWriteError
     from .streams._resources import AsyncBackgroundStream, BackgroundStream
 
@@ -52,8 +52,8 @@ _LAZY = {
     "JournalWriteError": ".journal",
     "JobNotFinishedError": ".journal",
     "PollOutcome": "._many",
-    "Responses": "._resources",
-    "AsyncResponses": "._async_resources",
+    "Responses": "._surface.responses",
+    "AsyncResponses": "._surface.async_responses",
     "BackgroundStream": ".streams._resources",
     "AsyncBackgroundStream": ".streams._resources",
 }

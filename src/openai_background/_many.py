@@ -26,10 +26,11 @@ import anyio
 from openai.types.responses import Response
 from typing_extensions import TypeVar
 
-from ._cadence import DEFAULT_POLL_INTERVAL
-from ._daemon_pool import DaemonPool
-from ._deadline import CANCEL_TIMEOUT
-from ._loop import (
+from ._errors.redact import redacting, redactor_for
+from ._waits.cadence import DEFAULT_POLL_INTERVAL
+from ._waits.daemon_pool import DaemonPool
+from ._waits.deadline import CANCEL_TIMEOUT
+from ._waits.program import (
     Cancel,
     Fetch,
     Finished,
@@ -41,11 +42,10 @@ from ._loop import (
     poll_program,
     run_async,
 )
-from ._redact import redacting, redactor_for
-from ._requests import cancel_async, cancel_sync, fetch_async, fetch_sync
-from ._structured import parsing
-from ._waiting import _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
-from ._wakeups import Sleepers, listening, sleep_async
+from ._waits.requests import cancel_async, cancel_sync, fetch_async, fetch_sync
+from ._waits.shells import _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
+from ._waits.structured import parsing
+from ._waits.sleeping import Sleepers, listening, sleep_async
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses

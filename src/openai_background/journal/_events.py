@@ -11,48 +11,15 @@ response id, delivered at commit; SQLite waits see the new rows by their ``rowid
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from ._errors import JournalWriteError
+from ._schema import CHANNEL, END_EVENTS, EVENTS, JOBS, KEEP_EVENTS_SECONDS
 
 if TYPE_CHECKING:
     from ._store import Store, Tx
 
-__all__ = [
-    "CHANNEL",
-    "END_EVENTS",
-    "EVENTS",
-    "EVENTS_MIGRATION",
-    "KEEP_EVENTS_SECONDS",
-    "has_end_event",
-    "record_end_event",
-]
-
-JOBS: Final = "openai_background_jobs"  # _store.JOBS (which imports this module's migration)
-EVENTS: Final = "openai_background_webhook_events"
-CHANNEL: Final = "openai_background_ends"
-"""The PostgreSQL ``NOTIFY`` channel; its payload is the response id."""
-
-END_EVENTS: Final = {
-    "response.completed": "completed",
-    "response.failed": "failed",
-    "response.incomplete": "incomplete",
-    "response.cancelled": "cancelled",
-}
-"""The webhook event types that end a background response, and the status each stands for."""
-
-KEEP_EVENTS_SECONDS: Final = 7 * 24 * 3600.0
-"""How long a delivery's id is kept to recognise a repeat: longer than OpenAI retries a delivery (3 days)."""
-
-EVENTS_MIGRATION: Final = (
-    f"CREATE TABLE {EVENTS} ("
-    " webhook_id TEXT PRIMARY KEY,"
-    " response_id TEXT NOT NULL,"
-    " type TEXT NOT NULL,"
-    " received_at DOUBLE PRECISION NOT NULL)",
-    f"CREATE INDEX {EVENTS}_received ON {EVENTS} (received_at)",
-    f"CREATE INDEX {EVENTS}_response ON {EVENTS} (response_id)",
-)
+__all__ = ["CHANNEL", "EVENTS", "has_end_event", "record_end_event"]
 
 
 def has_end_event(store: Store, response_id: str) -> bool:

@@ -9,17 +9,17 @@ from typing import Any
 
 from openai.types.responses import Response
 
-from .._codes import PENDING_STATUSES
-from .._dispatch import DEFAULT_RAISE_ON
-from .._events import PollEvent
-from .._raising import raise_for_status
+from .._errors.codes import PENDING_STATUSES
+from .._errors.dispatch import DEFAULT_RAISE_ON
+from .._errors.raising import raise_for_status
+from .._waits.events import PollEvent
 from ._errors import JobNotFinishedError, JournalError, JournalWriteError
 from ._events import has_end_event, record_end_event
 from ._leases import DEFAULT_LEASE_SECONDS, Heartbeat
 from ._leasing import ANY, FREED, HOLDER, Leasing
+from ._migrate import open_store
 from ._records import COLUMNS, Job, end_of, load_response, positive, text
 from ._schema import JOBS
-from ._store import open_store
 from ._targets import JournalTarget, public_base_url
 from ._watch import JournalWakeups, hub_for
 

@@ -10,7 +10,7 @@ from openai._models import construct_type
 from openai.types.responses import Response
 
 from .._compat import synthesize_poll_response
-from .._dispatch import make_background_failure_error
+from .._errors.dispatch import make_background_failure_error
 
 __all__ = ["COLUMNS", "Job", "end_of", "load_response", "positive", "text"]
 

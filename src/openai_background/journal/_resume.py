@@ -22,12 +22,12 @@ from openai.resources.responses import AsyncResponses as _AsyncResponses
 from openai.resources.responses import Responses as _Responses
 
 from .._compat import Timeout
-from .._dispatch import DEFAULT_RAISE_ON
-from .._events import OnPoll
-from .._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options, many_listening_for
-from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
+from .._errors.dispatch import DEFAULT_RAISE_ON
 from .._many import DEFAULT_CONCURRENCY, PollOutcome, check_ids, poll_many_async, poll_many_sync
-from .._recording import observed
+from .._waits.events import OnPoll
+from .._waits.listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options, many_listening_for
+from .._waits.observers import observed
+from .._waits.program import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 from ._journal import ANY, Journal
 from ._outcomes import Entered, Outcomes
 

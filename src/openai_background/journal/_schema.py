@@ -1,22 +1,51 @@
-"""The journal's schema: its tables, one tuple of statements per version (``MIGRATIONS``), and ``migrate``,
-which creates or upgrades it on open. A new table or column is a new tuple at the end (the next version);
-``_store`` owns the connections these statements run on.
+"""The journal's schema, as data: its tables, one tuple of statements per version (``MIGRATIONS``), the
+webhook events' table and ``NOTIFY`` channel. A new table or column is a new tuple at the end (the next
+version); ``_migrate`` applies them on open, ``_store`` owns the connections they run on. Imports nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-from ._errors import JournalError
-from ._events import EVENTS_MIGRATION
-
-if TYPE_CHECKING:
-    from ._store import Store, Tx
-
-__all__ = ["JOBS", "MIGRATIONS", "SCHEMA", "SCHEMA_VERSION", "migrate"]
+__all__ = [
+    "CHANNEL",
+    "END_EVENTS",
+    "EVENTS",
+    "EVENTS_MIGRATION",
+    "JOBS",
+    "KEEP_EVENTS_SECONDS",
+    "MIGRATIONS",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+]
 
 JOBS: Final = "openai_background_jobs"
 SCHEMA: Final = "openai_background_schema_version"
+
+EVENTS: Final = "openai_background_webhook_events"
+CHANNEL: Final = "openai_background_ends"
+"""The PostgreSQL ``NOTIFY`` channel; its payload is the response id."""
+
+END_EVENTS: Final = {
+    "response.completed": "completed",
+    "response.failed": "failed",
+    "response.incomplete": "incomplete",
+    "response.cancelled": "cancelled",
+}
+"""The webhook event types that end a background response, and the status each stands for."""
+
+KEEP_EVENTS_SECONDS: Final = 7 * 24 * 3600.0
+"""How long a delivery's id is kept to recognise a repeat: longer than OpenAI retries a delivery (3 days)."""
+
+EVENTS_MIGRATION: Final = (
+    f"CREATE TABLE {EVENTS} ("
+    " webhook_id TEXT PRIMARY KEY,"
+    " response_id TEXT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " received_at DOUBLE PRECISION NOT NULL)",
+    f"CREATE INDEX {EVENTS}_received ON {EVENTS} (received_at)",
+    f"CREATE INDEX {EVENTS}_response ON {EVENTS} (response_id)",
+)
 
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     (  # version 1
@@ -43,50 +72,6 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         f"ALTER TABLE {JOBS} ADD COLUMN lease_started TEXT",  # the holder process's start time ('' unknown)
         f"CREATE INDEX {JOBS}_owner ON {JOBS} (lease_owner)",
     ),
-    EVENTS_MIGRATION,  # version 3: the webhook events (journal/_events.py)
+    EVENTS_MIGRATION,  # version 3: the webhook events (written by _events, read by _watch)
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
-
-
-def stored_version(store: Store, tx: Tx) -> int | None:
-    """The schema version stored, or None for a database without a journal."""
-    if store.postgres:
-        found = tx.query("SELECT to_regclass(?)", (SCHEMA,))
-        exists = found[0][0] is not None
-    else:
-        exists = bool(tx.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (SCHEMA,)))
-    if not exists:
-        return None
-    rows = tx.query(f"SELECT version FROM {SCHEMA}")
-    return int(rows[0][0]) if rows else 0
-
-
-def migrate(store: Store, *, create: bool = True) -> None:
-    """Create or upgrade the schema to ``SCHEMA_VERSION``, once, even with many processes starting together
-    (SQLite: the write lock; PostgreSQL: an advisory transaction lock). A current schema is only read, so
-    a read-only journal opens. Without ``create``, a database holding no journal is a ``JournalError``."""
-    version = store.read(lambda tx: stored_version(store, tx))
-    if version is None and not create:
-        raise JournalError(f"{store.describe()} holds no journal")
-    if version is not None and version > SCHEMA_VERSION:
-        raise JournalError(
-            f"the journal {store.describe()} has schema version {version}; this openai-background knows up "
-            f"to {SCHEMA_VERSION}: upgrade the package"
-        )
-    if version != SCHEMA_VERSION:
-        store.write(lambda tx: _upgrade(store, tx))
-
-
-def _upgrade(store: Store, tx: Tx) -> None:
-    if store.postgres:
-        tx.query("SELECT pg_advisory_xact_lock(7316451)")
-    tx.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA} (version INTEGER NOT NULL)")
-    rows = tx.query(f"SELECT version FROM {SCHEMA}")
-    version = int(rows[0][0]) if rows else 0
-    for statements in MIGRATIONS[version:]:
-        for statement in statements:
-            tx.execute(statement)
-    if not rows:
-        tx.execute(f"INSERT INTO {SCHEMA} (version) VALUES (?)", (SCHEMA_VERSION,))
-    elif version < SCHEMA_VERSION:
-        tx.execute(f"UPDATE {SCHEMA} SET version = ?", (SCHEMA_VERSION,))

@@ -3,7 +3,7 @@ through ``psycopg_pool``). The tables and their migrations are ``_schema``'s.
 
 Its API, for the journal and for modules built on it (a webhook recorder, a wake-up channel):
 
-- ``open_store(target, create=True)``: a migrated ``Store`` (``JournalError`` if it cannot be opened);
+- a ``Store`` is opened and migrated by ``_migrate.open_store``;
 - ``store.read(work)`` / ``store.write(work)``: run ``work(tx)`` with one connection (``write``: in one
   write transaction, committed when ``work`` returns, rolled back if it raises) and return its result.
   ``tx.query(sql, params)`` returns rows, ``tx.execute(sql, params)`` the rowcount; statements use ``?``
@@ -33,10 +33,10 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from ._errors import JournalError
-from ._schema import SCHEMA, migrate
-from ._targets import Target, parse_target
+from ._schema import SCHEMA
+from ._targets import Target
 
-__all__ = ["BUSY_SECONDS", "RETRY_SECONDS", "Store", "Tx", "open_store"]
+__all__ = ["BUSY_SECONDS", "RETRY_SECONDS", "Store", "Tx"]
 
 BUSY_SECONDS = 30.0
 """How long a SQLite statement waits for another process's write lock before it fails."""
@@ -242,21 +242,3 @@ class Store:
             handle, self._handle = self._handle, None
             if handle is not None and self.target.pool is None and self._pid == os.getpid():
                 handle.close()
-
-
-def open_store(target: object, *, create: bool = True) -> Store:
-    """A migrated ``Store`` for ``target`` (see ``_targets.parse_target``); without ``create``, a missing
-    SQLite file or a database holding no journal is a ``JournalError`` and nothing is created."""
-    parsed = parse_target(target)
-    if not create and not parsed.postgres and not os.path.exists(parsed.path):
-        raise JournalError(f"no journal at {parsed.path}: the file does not exist")
-    store = Store(parsed)
-    try:
-        migrate(store, create=create)
-    except JournalError:
-        store.close()
-        raise
-    except Exception as error:  # opening the file or the pool itself failed
-        store.close()
-        raise JournalError(f"cannot open the journal {store.describe()}: {store.explain(error)}") from error
-    return store

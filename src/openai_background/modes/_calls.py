@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from openai._types import NOT_GIVEN, NotGiven, Omit
 from openai.types.responses import Response
 
-from .._recording import check_journal, observed, record_create
-from .._sdk_methods import sdk_method, sdk_raw
-from .._structured import StructuredOutput, structured_create
-from .._timeouts import ResponseIdOnErrors
-from .._waiting import created_response, wait_async, wait_sync
+from .._waits.observers import check_journal, observed, record_create
+from .._waits.sdk_methods import sdk_method, sdk_raw
+from .._waits.shells import created_response, wait_async, wait_sync
+from .._waits.structured import StructuredOutput, structured_create
+from .._waits.timeouts import ResponseIdOnErrors
 from ..streams._io import StreamRequest
 from ..streams._resources import AsyncBackgroundStream, BackgroundStream
 from ..streams._steps import StreamPosition

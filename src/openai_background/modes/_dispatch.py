@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from openai import NotFoundError
 
-from .._exceptions import BackgroundResponseError, ResponseBadRequestError, ResponseFailedError
-from .._waiting import _dispatch
+from .._errors.exceptions import BackgroundResponseError, ResponseBadRequestError, ResponseFailedError
+from .._waits.shells import _dispatch
 
 if TYPE_CHECKING:
-    from .._loop import Dispatch
+    from .._waits.program import Dispatch
 
 __all__ = ["framework_dispatch", "not_a_404"]
 

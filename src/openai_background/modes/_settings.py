@@ -24,12 +24,12 @@ from typing import Final, Literal
 
 from typing_extensions import TypedDict
 
-from .._budget import PollBudget
-from .._dispatch import normalize_raise_on
-from .._limits import DEFAULT_MAX_INFLATE_RATIO, AnswerLimits
-from .._listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options
-from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions
-from .._recording import Recorder
+from .._errors.dispatch import normalize_raise_on
+from .._waits.budget import PollBudget
+from .._waits.limits import DEFAULT_MAX_INFLATE_RATIO, AnswerLimits
+from .._waits.listening import DEFAULT_FALLBACK_POLL_SECONDS, listening_options
+from .._waits.observers import Recorder
+from .._waits.program import DEFAULT_MAX_POLL_FAILURES, WaitOptions
 
 __all__ = [
     "DEFAULT_SETTINGS",

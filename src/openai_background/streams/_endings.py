@@ -20,13 +20,13 @@ from typing import Any, Final, TypeGuard, cast
 from openai._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from openai.types.responses import Response
 
-from .._bounded import AnswerTooLarge
-from .._codes import PENDING_STATUSES
 from .._compat import HttpResponse
-from .._dispatch import safe_repr, shorten, should_raise
-from .._exceptions import BackgroundResponseError, ResponseMalformedError
-from .._loop import Dispatch, WaitOptions, _add_note
-from .._timeouts import is_unknown_id, no_response_id, unknown_id_note
+from .._errors.codes import PENDING_STATUSES
+from .._errors.dispatch import safe_repr, shorten, should_raise
+from .._errors.exceptions import BackgroundResponseError, ResponseMalformedError
+from .._waits.bounded import AnswerTooLarge
+from .._waits.program import Dispatch, WaitOptions, _add_note
+from .._waits.timeouts import is_unknown_id, no_response_id, unknown_id_note
 from ._steps import Handover, StreamPosition
 
 __all__ = [

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from openai._types import NotGiven, Omit
 
-from .._bounded import bound_stream_events
-from .._deadline import OutOfTime, bounded_timeout, call_within_async, call_within_sync
-from .._loop import Cancel, Fetch, Sleep
-from .._requests import cancel_async, cancel_sync, fetch_async, fetch_sync, without_retries
-from .._sdk_methods import sdk_method
+from .._waits.bounded import bound_stream_events
+from .._waits.deadline import OutOfTime, bounded_timeout, call_within_async, call_within_sync
+from .._waits.program import Cancel, Fetch, Sleep
+from .._waits.requests import cancel_async, cancel_sync, fetch_async, fetch_sync, without_retries
+from .._waits.sdk_methods import sdk_method
 from ._steps import END, STALLED, CloseStream, Deliver, NextEvent, OpenStream, StreamPosition, StreamStep
 
 if TYPE_CHECKING:

@@ -26,12 +26,12 @@ from typing import Any, TypeVar
 
 from openai.types.responses import Response
 
-from .._answers import RawResponse, check_answer_id, parse_answer
-from .._cadence import failure_backoff, failure_headers, is_transient
 from .._compat import HttpResponse
-from .._deadline import MIN_REQUEST_WINDOW
-from .._loop import CANCEL, FETCH, Dispatch, Fetch, Sleep, WaitOptions, _reporter, _status_of
-from .._timeouts import no_response_id, time_out
+from .._errors.answers import RawResponse, check_answer_id, parse_answer
+from .._waits.cadence import failure_backoff, failure_headers, is_transient
+from .._waits.deadline import MIN_REQUEST_WINDOW
+from .._waits.program import CANCEL, FETCH, Dispatch, Fetch, Sleep, WaitOptions, _reporter, _status_of
+from .._waits.timeouts import no_response_id, time_out
 from ._endings import (
     attach_stream_position,
     ends_stream,

@@ -18,10 +18,10 @@ from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 from typing_extensions import Self, TypeVar, Unpack
 
 from .._compat import Timeout
-from .._dispatch import DEFAULT_RAISE_ON
-from .._loop import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
-from .._signatures import CreateAndStreamParams, StreamOptions
-from .._structured import StructuredOutput, structured_create, structured_output
+from .._errors.dispatch import DEFAULT_RAISE_ON
+from .._waits.program import DEFAULT_MAX_POLL_FAILURES, WaitOptions, check_response_id
+from .._waits.signatures import CreateAndStreamParams, StreamOptions
+from .._waits.structured import StructuredOutput, structured_create, structured_output
 from ._io import StreamRequest
 from ._steps import StreamPosition
 from ._waiting import stream_create_params, stream_events_async, stream_events_sync

@@ -14,7 +14,7 @@ from typing import Any, Final, TypeVar
 
 from openai.types.responses import Response
 
-from .._loop import Cancel, Fetch, Finished, Sleep, advance
+from .._waits.program import Cancel, Fetch, Finished, Sleep, advance
 
 __all__ = [
     "CLOSE_STREAM",

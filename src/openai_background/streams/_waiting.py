@@ -19,11 +19,19 @@ from typing import TYPE_CHECKING, Any, Literal
 import anyio
 from openai.types.responses import Response
 
-from .._loop import WaitOptions, run_async, run_sync
-from .._recording import StreamRecorder
-from .._redact import redacting, redactor_for
-from .._structured import parsing
-from .._waiting import CANCEL_TIMEOUT, _clock, _dispatch, cancel_quietly, cancel_quietly_async, wait_async, wait_sync
+from .._errors.redact import redacting, redactor_for
+from .._waits.observers import StreamRecorder
+from .._waits.program import WaitOptions, run_async, run_sync
+from .._waits.shells import (
+    CANCEL_TIMEOUT,
+    _clock,
+    _dispatch,
+    cancel_quietly,
+    cancel_quietly_async,
+    wait_async,
+    wait_sync,
+)
+from .._waits.structured import parsing
 from ._endings import pending
 from ._io import AsyncStreamIO, StreamRequest, SyncStreamIO
 from ._program import Program, stream_program
@@ -34,7 +42,7 @@ if TYPE_CHECKING:
     from openai.types.responses import ResponseStreamEvent
 
     from .._compat import HttpResponse
-    from .._loop import Dispatch
+    from .._waits.program import Dispatch
 
 __all__ = [
     "check_wait",

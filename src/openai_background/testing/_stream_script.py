@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from ._script import Answer
+    from ._answer import Answer
 
 __all__ = ["StreamScript"]
 
