@@ -135,9 +135,11 @@ async def test_async_poll_many_listens(world: World) -> None:
     rids = [world.server.add_job(JobScript.completed(polls=1)) for _ in range(4)]
     for index, rid in enumerate(rids):
         world.deliver_later(0.3 + 0.1 * index, rid)
-    async with world.async_client() as client:
-        async with client.responses.poll_many(rids, wait="webhook", fallback_poll_seconds=LONG) as outcomes:
-            ended = [outcome.response_id async for outcome in outcomes]
+    async with (
+        world.async_client() as client,
+        client.responses.poll_many(rids, wait="webhook", fallback_poll_seconds=LONG) as outcomes,
+    ):
+        ended = [outcome.response_id async for outcome in outcomes]
     assert sorted(ended) == sorted(rids)
     assert [world.server.job(rid).polls for rid in rids] == [2] * 4
 
