@@ -44,8 +44,8 @@ from ._waits.program import (
 )
 from ._waits.requests import cancel_async, cancel_sync, fetch_async, fetch_sync
 from ._waits.shells import _clock, _dispatch, cancel_quietly, cancel_quietly_async, logger, poll_headers
-from ._waits.structured import parsing
 from ._waits.sleeping import Sleepers, listening, sleep_async
+from ._waits.structured import parsing
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses

@@ -22,8 +22,8 @@ from .._errors.redact import redacting, redactor_for
 from .deadline import CANCEL_TIMEOUT
 from .program import Cancel, Fetch, Sleep, Step, WaitOptions, poll_program, run_async, run_sync
 from .requests import cancel_async, cancel_sync, fetch_async, fetch_sync
-from .structured import parsing
 from .sleeping import listening, sleep_async, sleep_sync
+from .structured import parsing
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses

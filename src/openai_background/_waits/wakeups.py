@@ -2,8 +2,8 @@
 
 A wait that listens (``wait="webhook"``) yields ``Sleep(seconds, listen=True)`` steps from the one poll program;
 its driver performs them with a ``Listener`` (sleep up to ``seconds``, or until the response's end is signalled)
-instead of the resource's ``_sleep``. This module defines only the protocol (the drivers' side of it is ``sleeping``); the
-options of a wait carry the ``Wakeups`` that implement it.
+instead of the resource's ``_sleep``. This module defines only the protocol (the drivers' side of it is
+``sleeping``); the options of a wait carry the ``Wakeups`` that implement it.
 """
 
 from __future__ import annotations
