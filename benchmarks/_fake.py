@@ -183,7 +183,7 @@ _TERMINAL = re.compile(rb'"type": "response\.(?:completed|failed|incomplete)", "
 def _stamp_terminal_events() -> dict[str, float]:
     """Note when each job's terminal stream event is handed to the socket, by wrapping the writer the
     fake server streams events with (benchmark-only instrumentation of the test kit's internals)."""
-    from openai_background.testing import _server
+    from openai_background.testing import _plumbing as _server  # where the fake server writes its events
 
     sent: dict[str, float] = {}
     write_events: Any = getattr(_server, "write_events")  # noqa: B009 - a name the module does not export
