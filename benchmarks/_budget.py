@@ -2,7 +2,7 @@
 server that answers 429 past N polls a second, beside an ``asyncio.gather`` of hand-written loops (retrying a
 429 after a second). Each side gets a fresh server and a fresh interpreter, stopped after ``LIMIT`` seconds; the
 server counts the 429s (those after the first second since its first poll are the figure) and the jobs ended
-(each ends at its first poll served) (issue 24)."""
+(each ends at its first poll served)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Overshoot: how long after ``max_wait_seconds`` a ``poll`` (or ``poll(wait="stream")``) raises
 ``ResponsePollTimeoutError`` when every request stalls, drips its answer a few bytes at a time, or is
 refused with ``503 retry-after: 100``; clients keep the SDK's defaults (600 s timeout, 2 retries), which
-before issue 12 held callers 1.2 s to 38+ s past a 2 s deadline. Cancel bound: how long
+before the bounded requests held callers 1.2 s to 38+ s past a 2 s deadline. Cancel bound: how long
 ``cancel_on_timeout`` takes past the deadline when the cancel endpoint stalls (``CANCEL_TIMEOUT``, 10 s; 31 s
 sync before). Each figure is the worst of its samples; the median of each behaviour is in the note.
 """
@@ -127,7 +127,7 @@ def _patched_cancel(bound: float | None) -> Callable[[], None]:
     """Shorten the cancel bound for a smoke run; returns the undo."""
     if bound is not None:
         return lambda: None
-    from openai_background import _loop
+    from openai_background._waits import program as _loop
 
     saved = _loop.CANCEL
     _loop.CANCEL = _loop.Cancel(within=_SMOKE_CANCEL)

@@ -1,4 +1,4 @@
-"""The journal's cost (issue 16): client CPU per poll with a journal against the same client without one,
+"""The journal's cost: client CPU per poll with a journal against the same client without one,
 and how soon ``responses.resume`` of a 10,000-job journal sends its first poll."""
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def _resume_start(server: FakeServerProcess, sizes: Sizes, journal: Journal) -> 
     server.clear()
     return Row(
         f"`responses.resume` of a {sizes.resume_jobs:,}-job SQLite journal: first poll answered",
-        "none (target from the issue)",
+        "none (the stated target)",
         ms(elapsed),
         "-",
         "-",

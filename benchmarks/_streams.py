@@ -27,7 +27,7 @@ def stream_wait_available() -> bool:
 
 def stream_rows(server: FakeServerProcess, sizes: Sizes) -> list[Row]:
     if not stream_wait_available():
-        why = "the stream wait (issue 7) is not on main yet"
+        why = "the stream wait is not available"
         return [
             Row(*REQUESTS, "-", "-", "-", "1 request + resumes", None, why),
             Row(*LATENCY, "-", "-", "-", "<= 5 ms", None, why),

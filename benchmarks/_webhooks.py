@@ -1,4 +1,4 @@
-"""Waits that listen (issue 24): requests per job against a hand-written loop at 2 s, wake latency with the
+"""Waits that listen: requests per job against a hand-written loop at 2 s, wake latency with the
 waiter in another process (SQLite and PostgreSQL), and 10,000 jobs waiting in one process.
 
 Deliveries are signed as OpenAI signs them (Standard Webhooks) and POSTed to a ``WebhookReceiver`` under

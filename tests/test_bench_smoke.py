@@ -1,6 +1,6 @@
 """The benchmark script still runs: ``python -m benchmarks --smoke`` completes and reports every figure.
 
-Only that. Timing targets are for ``nox -s bench`` on a quiet machine, never for a test (issue 8).
+Only that. Timing targets are for ``nox -s bench`` on a quiet machine, never for a test.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The journal: a durable record of background jobs, resumable after a crash, shared by a fleet (issue 16).
+"""The journal: a durable record of background jobs, resumable after a crash, shared by a fleet.
 
 What it owns: ``Journal`` (``_journal``: recording and reading; ``_leasing``: claiming, renewing and
 releasing leases, and the guard around writes; its rows as data in ``_records``), who holds a lease and the

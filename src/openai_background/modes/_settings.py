@@ -6,7 +6,7 @@ constructor and carry it through ``copy()`` / ``with_options()``; the SDK's own 
 class attribute from ``install(...)``, so a client a framework builds reads it the same way. A client
 with neither has ``DEFAULT_SETTINGS``: everything off, exactly today's behaviour.
 
-Adding a setting (say ``journal``, for issue 16): add a field to ``BackgroundSettings`` with a default that
+Adding a setting (say ``journal``): add a field to ``BackgroundSettings`` with a default that
 means "off" (``journal: Journal | None = None``; ``compare=False`` if it is not a plain value), and the same
 keyword to ``SettingsKeywords`` (the typed keywords of ``install()``). Nothing else changes: the constructors,
 ``copy()`` / ``with_options()`` and ``install()`` take every field name as a keyword (``split_settings`` and
