@@ -253,3 +253,75 @@ def test_a_wake_that_may_have_missed_an_event_looks_once_and_listens_on(world: W
     deliver(world.url, rid)
     waiter.join(10)
     assert ended == ["completed"]  # after the event: polled at the usual cadence until the end shows
+
+
+# -- the fallback while the channel is alive ------------------------------------------------------------------
+
+
+class OthersEnding:
+    """Other jobs' ends delivered every ``every`` seconds while the block runs: webhooks flowing."""
+
+    def __init__(self, world: World, every: float = 0.05) -> None:
+        self._stop = threading.Event()
+
+        def run() -> None:
+            for index in range(100_000):
+                if self._stop.wait(every):
+                    return
+                deliver(world.url, f"resp_other_{index}")
+
+        self._thread = threading.Thread(target=run, daemon=True)
+
+    def __enter__(self) -> OthersEnding:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def test_while_other_ends_arrive_a_silent_job_is_not_polled_at_each_fallback(world: World) -> None:
+    rid = world.server.add_job(JobScript.completed(polls=1).running_for(1.5))  # in_progress until then
+    world.deliver_later(1.5, rid)
+    with OthersEnding(world):
+        response = world.client().responses.poll(rid, wait="webhook", fallback_poll_seconds=0.3)
+    assert response.status == "completed"
+    assert world.server.job(rid).polls == 2  # the first look and the one after the event: no fallback poll
+
+
+def test_a_quiet_channel_still_polls_at_each_fallback(world: World) -> None:
+    rid = world.server.add_job(JobScript.completed(polls=3))
+    response = world.client().responses.poll(rid, wait="webhook", fallback_poll_seconds=0.2)
+    assert response.status == "completed" and world.server.job(rid).polls == 4
+
+
+def test_a_delivery_lost_while_others_arrive_ends_by_the_backstop(world: World) -> None:
+    rid = world.server.add_job(JobScript.completed(polls=1))
+    started = time.monotonic()
+    with OthersEnding(world):
+        response = world.client().responses.poll(rid, wait="webhook", fallback_poll_seconds=0.1)
+    waited = time.monotonic() - started
+    assert response.status == "completed" and world.server.job(rid).polls == 2
+    assert 1.1 <= waited < 6  # 12 fallbacks (1.2 s) without a poll, then one
+
+
+@pytest.mark.anyio
+async def test_async_waits_keep_listening_while_others_end_and_keep_the_deadline(world: World) -> None:
+    rid = world.server.add_job(JobScript.completed(polls=1_000))
+    started = time.monotonic()
+    with OthersEnding(world), pytest.raises(ResponsePollTimeoutError):
+        async with world.async_client() as client:
+            await client.responses.poll(rid, wait="webhook", fallback_poll_seconds=0.2, max_wait_seconds=1.0)
+    assert 1.0 <= time.monotonic() - started < 4
+    assert world.server.job(rid).polls == 2  # the first look and the last, at the deadline
+
+
+def test_sync_poll_many_keeps_listening_while_others_end(world: World) -> None:
+    rids = [world.server.add_job(JobScript.completed(polls=1).running_for(1.2)) for _ in range(3)]
+    for rid in rids:
+        world.deliver_later(1.2, rid)
+    with OthersEnding(world):
+        outcomes = list(world.client().responses.poll_many(rids, wait="webhook", fallback_poll_seconds=0.3))
+    assert sorted(outcome.response_id for outcome in outcomes) == sorted(rids)
+    assert [world.server.job(rid).polls for rid in rids] == [2, 2, 2]

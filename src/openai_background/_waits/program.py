@@ -26,6 +26,7 @@ from .deadline import CANCEL_TIMEOUT, MIN_REQUEST_WINDOW
 from .events import PollEvent
 from .options import WaitOptions, check_response_id
 from .timeouts import add_note, attach_response_id, time_out
+from .wakeups import FALLBACK_BACKSTOP, HEARD
 
 logger = logging.getLogger("openai_background")
 
@@ -54,7 +55,8 @@ class Cancel:
 @dataclass(frozen=True)
 class Sleep:
     """Step: sleep this many seconds; with ``listen``, wake earlier when the response's end is signalled
-    (``_wakeups``) and send back True if it was."""
+    (``wakeups``) and send back True if it was, ``HEARD`` if the channel carried other jobs' ends meanwhile,
+    else False."""
 
     seconds: float
     listen: bool = False
@@ -92,6 +94,7 @@ def poll_program(
     # wait="webhook": a pending job sleeps listening, up to the fallback delay. Once woken by a signal, a
     # still-pending answer (the end not visible to a GET yet) is polled at the usual cadence instead.
     listening = options.fallback is not None
+    polled_at = clock()  # when the job's status was last read (the create answer counts)
     if first is None and first_delay > 0:
         yield Sleep(first_delay if options.max_wait is None else min(first_delay, options.max_wait))
     while True:
@@ -99,6 +102,7 @@ def poll_program(
         if observed is None:
             try:
                 observed = _observe((yield _fetch(deadline, clock)), rid)
+                polled_at = clock()
             except Exception as error:
                 failures += 1
                 polls += 1
@@ -140,8 +144,19 @@ def poll_program(
                 yield from time_out(rid, options, last, cancel=CANCEL, failures=failures, failure=failed)
             delay = min(delay, remaining)
         report(_status_of(last) if failed is None else None, polls, failures, delay, last, failed)
-        if listening and failed is None:
-            if (yield Sleep(delay, listen=True)) is True:
+        if listening and failed is None and options.fallback is not None:
+            woke = yield Sleep(delay, listen=True)
+            # Other jobs' ends came in meanwhile: the channel is alive, so this job is still running, not
+            # lost; listen on without a poll, up to FALLBACK_BACKSTOP fallbacks since the last poll (a
+            # delivery lost while others arrive) and never past the deadline.
+            while woke == HEARD:
+                left = options.fallback * FALLBACK_BACKSTOP - (clock() - polled_at)
+                if deadline is not None:
+                    left = min(left, deadline - clock())
+                if left <= 0:
+                    break
+                woke = yield Sleep(min(options.fallback, left), listen=True)
+            if woke is True:
                 listening = False
         else:
             yield Sleep(delay)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
+import time
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
-from .wakeups import Listener, Wakeups
+from .wakeups import HEARD, Listener, Wakeups
 
 if TYPE_CHECKING:
     from .options import WaitOptions
@@ -35,20 +36,27 @@ def listening(options: WaitOptions, rid: str) -> Generator[Listener | None, None
         listener.close()
 
 
-def sleep_sync(resource: Any, step: Sleep, listener: Listener | None) -> bool | None:
-    """Perform a ``Sleep`` step: listen when the step asks to and there is a listener, else sleep."""
+def sleep_sync(resource: Any, step: Sleep, listener: Listener | None) -> bool | str | None:
+    """Perform a ``Sleep`` step: listen when the step asks to and there is a listener, else sleep. A listening
+    sleep answers True (the end was signalled), ``HEARD`` (its time ran, other jobs' ends came in) or False."""
     if step.listen and listener is not None:
-        return listener.wait(step.seconds)
+        since = time.monotonic()
+        return True if listener.wait(step.seconds) else _heard(listener, since)
     resource._sleep(step.seconds)
     return None
 
 
-async def sleep_async(resource: Any, step: Sleep, listener: Listener | None) -> bool | None:
+async def sleep_async(resource: Any, step: Sleep, listener: Listener | None) -> bool | str | None:
     """The async ``sleep_sync``."""
     if step.listen and listener is not None:
-        return await listener.wait_async(step.seconds)
+        since = time.monotonic()
+        return True if await listener.wait_async(step.seconds) else _heard(listener, since)
     await resource._sleep(step.seconds)
     return None
+
+
+def _heard(listener: Listener, since: float) -> bool | str:
+    return HEARD if listener.heard_since(since) else False
 
 
 class WakeBoard:
@@ -79,6 +87,11 @@ class WakeBoard:
             self.event.clear()
         return taken
 
+    def heard(self, rid: str, since: float) -> bool | str:
+        """What a listening sleep of ``rid`` that ran its time answers: ``HEARD`` or False (``sleep_sync``)."""
+        listener = self._listeners.get(rid)
+        return False if listener is None else _heard(listener, since)
+
     def forget(self, rid: str) -> None:
         listener = self._listeners.pop(rid, None)
         if listener is not None:
@@ -107,12 +120,14 @@ class Sleepers:
         self._asleep: dict[str, int] = {}
         self._listens: set[str] = set()
         self._woken: dict[str, bool] = {}
+        self._since: dict[str, float] = {}  # when each listening sleep began (``HEARD`` since then?)
         self._order = itertools.count()
 
     def sleep(self, rid: str, step: Sleep) -> None:
         self._asleep[rid] = token = next(self._order)
         if step.listen:
             self._listens.add(rid)
+            self._since[rid] = time.monotonic()
         heapq.heappush(self._timers, (self._clock() + step.seconds, token, rid))
 
     def due(self) -> list[tuple[str, object]]:
@@ -128,7 +143,7 @@ class Sleepers:
             _, token, rid = heapq.heappop(self._timers)
             if self._asleep.get(rid) == token:
                 del self._asleep[rid]
-                ready.append((rid, False if rid in self._listens else None))
+                ready.append((rid, self.board.heard(rid, self._since.pop(rid, 0.0)) if rid in self._listens else None))
                 self._listens.discard(rid)
         return ready
 

@@ -9,9 +9,15 @@ instead of the resource's ``_sleep``. This module defines only the protocol (the
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Final, Protocol
 
-__all__ = ["Listener", "Wakeups"]
+__all__ = ["FALLBACK_BACKSTOP", "HEARD", "Listener", "Wakeups"]
+
+HEARD: Final = "heard"
+"""What a listening sleep sends back when it ran its time but the channel carried other jobs' ends meanwhile."""
+FALLBACK_BACKSTOP: Final = 12
+"""While the channel is alive, a listening job is polled anyway after this many fallback delays without a poll
+(an hour at the default 300 s): a delivery lost while others arrive still ends the wait."""
 
 
 class Listener(Protocol):
@@ -28,6 +34,10 @@ class Listener(Protocol):
 
     def close(self) -> None:
         """Stop listening (idempotent)."""
+        ...
+
+    def heard_since(self, since: float) -> bool:
+        """Whether the channel carried any job's end since ``since`` (``time.monotonic()``): it is alive."""
         ...
 
 

@@ -70,6 +70,10 @@ class JournalListener:
         if waker is not None:
             waker()
 
+    def heard_since(self, since: float) -> bool:
+        """Whether the journal carried any job's end event since ``since`` (monotonic)."""
+        return self._hub.heard_at >= since
+
     def _consume(self) -> bool:
         signalled, self._signalled = self._signalled, 0
         return signalled == 2
@@ -129,6 +133,8 @@ class Hub:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._missed = False
+        self.heard_at = float("-inf")
+        """When the watcher last saw an end event of any job (monotonic): the channel is alive."""
 
     def listen(self, response_id: str, on_signal: Callable[[bool], None] | None = None) -> JournalListener:
         listener = JournalListener(self, response_id, on_signal)
@@ -152,7 +158,8 @@ class Hub:
                     del self._listeners[response_id]
 
     def signal(self, response_id: str) -> None:
-        """Wake every listener of ``response_id`` in this process."""
+        """Wake every listener of ``response_id`` in this process (and note that the channel is alive)."""
+        self.heard_at = time.monotonic()
         with self._lock:
             listeners = list(self._listeners.get(response_id, ()))
         for listener in listeners:
