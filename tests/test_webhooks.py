@@ -17,7 +17,7 @@ from _webhooks import OTHER_SECRET, SECRET, deliver, event_body, free_port, serv
 
 from openai_background import Journal
 from openai_background.journal import JournalWriteError
-from openai_background.journal._events import EVENTS, KEEP_EVENTS_SECONDS
+from openai_background.journal._schema import EVENTS, KEEP_EVENTS_SECONDS
 from openai_background.webhooks import WebhookReceiver
 from openai_background.webhooks._receiver import MAX_BODY_BYTES
 

@@ -15,7 +15,7 @@ from _postgres import Unavailable, start_cluster
 from _webhooks import OTHER_SECRET, SECRET, deliver, serving
 
 from openai_background import AsyncOpenAI, Journal, OpenAI
-from openai_background.journal._events import EVENTS
+from openai_background.journal._schema import EVENTS
 from openai_background.testing import FakeResponsesServer, JobScript
 from openai_background.webhooks import WebhookReceiver
 

@@ -22,8 +22,8 @@ import anyio.to_thread
 import openai
 
 from ..journal._errors import JournalWriteError
-from ..journal._events import END_EVENTS
 from ..journal._journal import Journal
+from ..journal._schema import END_EVENTS
 
 __all__ = ["MAX_BODY_BYTES", "WebhookReceiver"]
 
