@@ -5,9 +5,8 @@ What it owns: the client settings (``_settings``: ``BackgroundSettings``, ``sett
 (``create`` waits for the background job's end through the one poll program) and ``strict_retrieve``
 (``retrieve`` raises the typed error of a failed or cancelled response).
 
-What it may import: the core (``.._loop``, ``.._waiting``, ``.._dispatch``, ``.._exceptions``,
-``.._compat``, ``.._structured``: a waiting ``parse`` parses as ``poll(..., text_format=...)``) and
-``..streams`` (a background stream for ``stream=True``). The core never imports it at module level:
-``.._client`` and ``.._install`` read the settings from here, ``.._resources`` inherits the
-overrides, and the core's own requests go past them (``.._sdk_methods``).
+What it may import: ``.._waits`` (a waiting ``create`` is one poll program; a waiting ``parse`` parses as
+``poll(..., text_format=...)``), ``.._errors`` and ``..streams`` (a background stream for ``stream=True``).
+Nothing below it imports it: ``.._surface`` reads the settings from here and inherits the overrides, and the
+core's own requests go past them (``.._waits.sdk_methods``).
 """

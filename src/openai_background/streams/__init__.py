@@ -4,8 +4,7 @@ What it owns: ``stream_background`` / ``create_and_stream`` (``_resources``), ``
 (``_waiting``), the sans-I/O stream program (``_program``, with its steps in ``_steps`` and its endings in
 ``_endings``) and the I/O that drives it (``_io``).
 
-What it may import: the core (``.._loop``, ``.._waiting``, ``.._dispatch``, ``.._cadence``, ``.._codes``,
-``.._compat``, ``.._exceptions``, ``.._structured`` and the typing-only ``.._signatures``). The core never
-imports this subpackage at module level: ``.._resources`` loads it, and ``poll(wait="stream")`` is the only
-arrow from a core method into it.
+What it may import: ``.._waits`` (the poll program it hands over to, cadence, deadline, options, shells),
+``.._errors`` and ``.._compat``. Nothing below it imports it: ``.._surface`` builds the stream methods on it,
+and ``poll(wait="stream")`` reaches it from there.
 """

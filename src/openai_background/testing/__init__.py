@@ -28,6 +28,9 @@ This module is public API. It has three parts:
 
 * ``openai_background.testing.respx``: ``mock_background_job(router, script)`` serves the same scripts
   from a respx router, for tests that mock at the HTTP layer (needs ``respx``: the ``testing`` extra).
+
+What it may import: the package root (the public clients, for the fixtures) and ``.._compat``; the server
+itself is standard library only. The package imports it only from ``.._command.demo``.
 """
 
 from ._http import RecordedRequest
