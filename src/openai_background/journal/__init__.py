@@ -4,9 +4,9 @@ What it owns: ``Journal`` (``_journal``: recording and reading; ``_leasing``: cl
 releasing leases, and the guard around writes; its rows as data in ``_records``), who holds a lease and the
 heartbeat (``_leases``), what a ``Journal(target)`` names and URLs without their secrets (``_targets``), its
 connections and SQL layer over SQLite and PostgreSQL (``_store``), its schema as data (``_schema``) and
-opening it (``_migrate``), ``client.responses.resume``
-(``_resume``, returning ``_outcomes``), its errors (``_errors``), the webhook events it carries (``_events``) and the watcher that wakes waits
-(``_watch``). Faults and delivery guarantees: docs/journal.md.
+opening it (``_migrate``), ``client.responses.resume`` (``_resume``, returning ``_outcomes``), its errors
+(``_errors``), the webhook events it carries (``_events``) and the watcher that wakes waits (``_watch``).
+Faults and delivery guarantees: docs/journal.md.
 
 What it may import: ``.._waits`` (the poll program and the ``observers.Recorder`` and ``wakeups.Wakeups``
 protocols it implements), ``.._many`` (``resume`` is a ``poll_many``), ``.._errors`` and ``.._compat``. The
