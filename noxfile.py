@@ -59,7 +59,7 @@ def _let_nox_see_every_pyenv_python() -> None:
 _let_nox_see_every_pyenv_python()
 
 
-MATRIX_SELECTION = ("-m", "not dist and not journal_heavy and not once")
+MATRIX_SELECTION = ("-m", "not dist and not journal_heavy and not fork and not once")
 """What the compatibility sessions run: the suite less the tests marked ``once`` (the CLI and README blocks in
 subprocesses, the examples, 10,000 fuzzed bodies, the bench smoke, a thousand jobs), which ``nox -s tests``
 runs. Arguments after ``--`` replace it: ``nox -s "tests_sdk(1.109.1)" -- tests/test_poll.py``."""
