@@ -183,11 +183,11 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """The benchmark (issue 8, ``benchmarks/``): every figure against its baseline, side by side, on the
+    """The benchmark (``benchmarks/``): every figure against its baseline, side by side, on the
     loopback fake server in its own process; prints the table and writes ``docs/benchmarks.md``.
     ``nox -s bench -- --smoke`` checks it runs, in seconds, and writes nothing. Not run by CI: its figures
     need a quiet machine (the smoke version runs in the suite, ``tests/test_bench_smoke.py``)."""
-    session.install("-e", ".[webhooks,postgres]", SDKS["newest"])  # the webhook figures: uvicorn, psycopg
+    session.install("-e", ".[webhooks,postgres]", SDKS["newest"], "httpx")  # webhooks: uvicorn, psycopg, httpx
     session.run("python", "-m", "benchmarks", *session.posargs)
 
 

@@ -51,7 +51,10 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as db:
-        db.execute("DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version")
+        db.execute(
+            "DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version, "
+            "openai_background_webhook_events"
+        )
     yield url
 
 

@@ -35,7 +35,10 @@ def url(cluster: Cluster) -> str:
     import psycopg
 
     with psycopg.connect(cluster.url, autocommit=True) as db:
-        db.execute("DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version")
+        db.execute(
+            "DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version, "
+            "openai_background_webhook_events"
+        )
     return cluster.url
 
 

@@ -38,13 +38,13 @@ KEEP_EVENTS_SECONDS: Final = 7 * 24 * 3600.0
 """How long a delivery's id is kept to recognise a repeat: longer than OpenAI retries a delivery (3 days)."""
 
 EVENTS_MIGRATION: Final = (
-    f"CREATE TABLE {EVENTS} ("
+    f"CREATE TABLE IF NOT EXISTS {EVENTS} ("
     " webhook_id TEXT PRIMARY KEY,"
     " response_id TEXT NOT NULL,"
     " type TEXT NOT NULL,"
     " received_at DOUBLE PRECISION NOT NULL)",
-    f"CREATE INDEX {EVENTS}_received ON {EVENTS} (received_at)",
-    f"CREATE INDEX {EVENTS}_response ON {EVENTS} (response_id)",
+    f"CREATE INDEX IF NOT EXISTS {EVENTS}_received ON {EVENTS} (received_at)",
+    f"CREATE INDEX IF NOT EXISTS {EVENTS}_response ON {EVENTS} (response_id)",
 )
 
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
