@@ -116,3 +116,14 @@ def start_cluster_handle() -> Iterator[Cluster]:
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def drop_journal(url: str) -> None:
+    """Empty the database at ``url`` of every table a journal creates (the schema's own list), so the next
+    ``Journal(url)`` starts from nothing."""
+    import psycopg
+
+    from openai_background.journal._schema import EVENTS, JOBS, SCHEMA
+
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(f"DROP TABLE IF EXISTS {JOBS}, {SCHEMA}, {EVENTS}")

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _postgres import Unavailable, start_cluster
+from _postgres import Unavailable, drop_journal, start_cluster
 
 from openai_background.journal import Journal
 from openai_background.journal._leases import DEFAULT_LEASE_SECONDS
@@ -48,13 +48,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield str(tmp_path / "jobs.sqlite3")
         return
     url: str = request.getfixturevalue("postgres_url")
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as db:
-        db.execute(
-            "DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version, "
-            "openai_background_webhook_events"
-        )
+    drop_journal(url)
     yield url
 
 

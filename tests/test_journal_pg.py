@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _postgres import Cluster, Unavailable, start_cluster_handle
+from _postgres import Cluster, Unavailable, drop_journal, start_cluster_handle
 
 from openai_background import OpenAI
 from openai_background.journal import Journal, JournalError, JournalWriteError, _store
@@ -32,13 +32,7 @@ def cluster() -> Iterator[Cluster]:
 
 @pytest.fixture
 def url(cluster: Cluster) -> str:
-    import psycopg
-
-    with psycopg.connect(cluster.url, autocommit=True) as db:
-        db.execute(
-            "DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version, "
-            "openai_background_webhook_events"
-        )
+    drop_journal(cluster.url)
     return cluster.url
 
 

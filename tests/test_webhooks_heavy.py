@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _postgres import Unavailable, start_cluster
+from _postgres import Unavailable, drop_journal, start_cluster
 from _webhooks import OTHER_SECRET, SECRET, deliver, serving
 
 from openai_background import AsyncOpenAI, Journal, OpenAI
-from openai_background.journal._schema import EVENTS
 from openai_background.testing import FakeResponsesServer, JobScript
 from openai_background.webhooks import WebhookReceiver
 
@@ -39,10 +38,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield str(tmp_path / "jobs.sqlite3")
         return
     url: str = request.getfixturevalue("postgres_url")
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as db:
-        db.execute(f"DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version, {EVENTS}")
+    drop_journal(url)
     yield url
 
 
@@ -107,8 +103,7 @@ def test_a_lost_listen_connection_is_reopened(postgres_url: str) -> None:
 
     import psycopg
 
-    with psycopg.connect(postgres_url, autocommit=True) as db:
-        db.execute(f"DROP TABLE IF EXISTS openai_background_jobs, openai_background_schema_version, {EVENTS}")
+    drop_journal(postgres_url)
     with FakeResponsesServer() as server, serving(WebhookReceiver(postgres_url, secret=SECRET)) as url:
         rid = server.add_job(JobScript.completed(polls=3))
         client = OpenAI(api_key="sk-test", base_url=server.base_url, journal=Journal(postgres_url))
